@@ -1,0 +1,128 @@
+// What a command executor sees while the model runs a file: the topology built so far, the
+// namespace the command runs in, its words, and ways to report a diagnostic, give a word a
+// semantic role and record a symbol definition or reference. Executors (ip.ts, iptables.ts,
+// sysctl.ts, lang.ts) validate a command fully before they change the state, so a failing
+// line leaves the state as if it had not run, as the kernel does.
+
+import { diagnose, DiagnosticKey } from '../diagnostics/catalogue';
+import type { Diagnostic, Related } from '../diagnostics/types';
+import type { Ipv4, NetnsConfig, Origin, ProbeSpec, TopologyConfig } from '../kernel/config';
+import type { Token } from '../syntax/lexer';
+import type { BlockNode, CommandNode } from '../syntax/tree';
+
+/** What a word of a command is, for semantic tokens, completion, hover and rename. */
+export type WordRole =
+  | 'command' | 'subcommand' | 'keyword' | 'option' | 'value' | 'number' | 'string'
+  | 'netns' | 'device' | 'address' | 'prefix' | 'table' | 'chain' | 'target' | 'match'
+  | 'sysctl-key' | 'probe' | 'outcome' | 'proto' | 'port' | 'mac';
+
+export type SymbolKind = 'netns' | 'device' | 'chain' | 'probe';
+
+/** One occurrence of a named thing: the definition or a reference. */
+export interface SymbolOccurrence {
+  kind: SymbolKind;
+  /** Identity: `netns:NAME`, `device:ID`, `chain:NS/TABLE/NAME`, `probe:NAME`. */
+  key: string;
+  name: string;
+  start: number;
+  end: number;
+  isDefinition: boolean;
+  /** The statement it occurs in. */
+  statement: number;
+  /** Namespace the name is scoped to (devices, chains). */
+  netns?: string;
+}
+
+/** What the model keeps for each command of the file. */
+export interface StatementInfo {
+  cmd: CommandNode;
+  /** Namespace the command ran in (after `ip -n NS` / `ip netns exec NS`). */
+  netns: string;
+  /** Enclosing jail block, if any. */
+  jail?: BlockNode;
+  /** True when the real tool would have rejected the line (state not applied). */
+  failed: boolean;
+  /** Semantic role of each word, aligned with cmd.words. */
+  roles: Array<WordRole | undefined>;
+  /** A short kind for tools: 'ip link add', 'iptables -A', 'sysctl', 'listen', 'probe', ... */
+  what?: string;
+}
+
+export interface ModelState {
+  topology: TopologyConfig;
+  probes: ProbeSpec[];
+  diagnostics: Diagnostic[];
+  symbols: SymbolOccurrence[];
+  statements: StatementInfo[];
+  /** Next device id over the whole topology. */
+  nextDeviceId: number;
+  /** Facts executors keep for later lints (free-form, keyed by executor). */
+  facts: Map<string, unknown>;
+}
+
+export class ExecContext {
+  /** True once an error-severity diagnostic was reported for this command. */
+  failed = false;
+
+  constructor(
+    readonly state: ModelState,
+    readonly info: StatementInfo,
+    /** The words the executor interprets, argv[0] being the tool (`ip`, `iptables`, ...);
+     *  pasted prefixes like `ip -n NS` / `ip netns exec NS` are already removed. */
+    readonly argv: Token[],
+    /** For each argv word, its index in info.cmd.words. */
+    readonly argIndex: number[],
+    readonly jail?: { addr: Ipv4 | undefined; block: BlockNode },
+  ) {}
+
+  get topology(): TopologyConfig {
+    return this.state.topology;
+  }
+
+  get netnsName(): string {
+    return this.info.netns;
+  }
+
+  /** The namespace this command runs in (always exists: the model creates named ones first). */
+  get netns(): NetnsConfig {
+    return this.state.topology.namespaces.get(this.info.netns)!;
+  }
+
+  get origin(): Origin {
+    return this.info.cmd.id;
+  }
+
+  get cmd(): CommandNode {
+    return this.info.cmd;
+  }
+
+  /** Reports a catalogued diagnostic on a word (or the whole command when `at` is undefined). */
+  report(key: DiagnosticKey, at: Token | { start: number; end: number } | undefined, ...args: string[]): Diagnostic {
+    const range = at ?? this.info.cmd;
+    const d = diagnose(key, range.start, range.end, ...args);
+    if (d.severity === 'error') {
+      this.failed = true;
+      this.info.failed = true;
+    }
+    this.state.diagnostics.push(d);
+    return d;
+  }
+
+  /** Adds related information (another line involved) to a diagnostic. */
+  relate(d: Diagnostic, at: { start: number; end: number }, message: string): void {
+    const r: Related = { start: at.start, end: at.end, message };
+    (d.related ??= []).push(r);
+  }
+
+  /** Gives argv[i] a semantic role. */
+  role(i: number, role: WordRole): void {
+    if (i >= 0 && i < this.argv.length) this.info.roles[this.argIndex[i]] = role;
+  }
+
+  /** Records a definition or reference of a symbol at argv[i] (or at a token). */
+  symbol(kind: SymbolKind, key: string, at: Token, isDefinition: boolean, netns?: string): void {
+    this.state.symbols.push({
+      kind, key, name: at.value, start: at.start, end: at.end, isDefinition, statement: this.info.cmd.id, netns,
+    });
+  }
+}
