@@ -1,9 +1,59 @@
 // Catalogue section NS5xxx: what the real tools accept but a user almost never wants, found on
 // the final state of the topology (core/model/lint.ts) and NS9xxx: commands outside the
-// simulated set, never silently ignored.
+// simulated set, never silently ignored. iptables-specific lints (shadowed rules, interface
+// matches on missing devices) live in the iptables section (NS3xxx).
 import type { CatalogueEntry } from './types';
 
 export const lintCatalogue = {
+  forwardRulesWithoutForwarding: {
+    code: 'NS5001', severity: 'warning', summary: 'FORWARD rules in a namespace whose forwarding is off.',
+    message: (netns: string) =>
+      `FORWARD rules in ${netns} never see a packet: forwarding is off on every device (net.ipv4.ip_forward = 0); add 'sysctl -w net.ipv4.ip_forward=1' if ${netns} routes`,
+  },
+  gatewayWithoutForwarding: {
+    code: 'NS5002', severity: 'warning', summary: 'Another namespace routes through this one, whose forwarding is off.',
+    message: (other: string, gw: string, netns: string, dev: string) =>
+      `${other} routes via ${gw}, an address of ${netns}, but forwarding is off on ${dev} in ${netns}: packets that ${netns} should pass on are dropped; add 'sysctl -w net.ipv4.ip_forward=1' in ${netns}`,
+  },
+  routeDeviceDown: {
+    code: 'NS5003', severity: 'warning', summary: 'A route through a device that is down at the end of the file.',
+    message: (dev: string) => `this route goes through ${dev}, which is down at the end of the file: the route is unusable; add 'ip link set ${dev} up'`,
+  },
+  loopbackDown: {
+    code: 'NS5004', severity: 'warning', summary: 'lo is down while a socket or probe uses 127.0.0.1 or a local address.',
+    message: (netns: string, what: string) =>
+      `lo is down in ${netns}: connections to 127.0.0.1 fail with ENETUNREACH (${what}); add 'ip link set lo up' in ${netns}`,
+  },
+  listenerAddressAbsent: {
+    code: 'NS5005', severity: 'warning', summary: 'A socket bound to an address that no device of its namespace has at the end of the file.',
+    message: (addr: string, netns: string) =>
+      `no device in ${netns} has ${addr} at the end of the file: this socket receives nothing; listen on an address of ${netns} or on 0.0.0.0`,
+  },
+  jailedUdpAny: {
+    code: 'NS5006', severity: 'info', summary: 'A jailed UDP socket bound to 0.0.0.0 or 127.0.0.1.',
+    message: (addr: string, jail: string) =>
+      `bsdjail lets this UDP socket bind ${addr} (it does not remap it to the jail address ${jail}): it receives datagrams for every address of the namespace; bind ${jail} to confine it`,
+  },
+  probeNoRoute: {
+    code: 'NS5007', severity: 'warning', summary: 'A probe from a namespace that has no route to its destination.',
+    message: (netns: string, dst: string) =>
+      `${netns} has no route to ${dst}: the probe fails at once with ENETUNREACH (outcome 'unreachable'); add a route or 'expect unreachable'`,
+  },
+  deviceNeverUp: {
+    code: 'NS5008', severity: 'warning', summary: 'A device with addresses that is down at the end of the file.',
+    message: (dev: string, netns: string) => `${dev} in ${netns} has addresses but is down: nothing is sent or received on it; add 'ip link set ${dev} up'`,
+  },
+  vethPeerDown: {
+    code: 'NS5009', severity: 'warning', summary: 'An up veth whose peer is down.',
+    message: (dev: string, peer: string, peerNetns: string) =>
+      `${dev} is up but its veth peer ${peer} in ${peerNetns} is down: the link has no carrier (NO-CARRIER) and drops everything; add 'ip link set ${peer} up' in ${peerNetns}`,
+  },
+  probeOwnAddressLoopbackDown: {
+    code: 'NS5010', severity: 'warning', summary: 'A probe to its own namespace\'s address while lo is down.',
+    message: (netns: string, dst: string) =>
+      `${dst} is an address of ${netns} itself: the packet goes through lo, which is down, so it is dropped; add 'ip link set lo up' in ${netns}`,
+  },
+
   notSimulated: {
     code: 'NS9001', severity: 'warning', summary: 'A command outside the simulated set.',
     message: (what: string) => `not simulated: ${what}; the simulator ignores this line and may diverge from the kernel here`,
