@@ -1,6 +1,535 @@
-// Executor for `iptables`. STUB until the iptables executor lands.
-import type { ExecContext } from './context';
+// Executor for `iptables` (as iptables 1.8.9 with the nf_tables backend behaves): runs one line
+// against the namespace's xtables (NetnsConfig.xtables), after parsing it (iptables-parse.ts) and
+// checking what the tool and the kernel check: chain existence, targets per table and hook
+// (also through user chains, when a jump makes them reachable), -i/-o per built-in chain, jumps to
+// built-in chains, loops, rule numbers. A failing line changes nothing. Tables appear when a
+// command changes them (`-L`/`-S`/`-F`/`-Z`/`-D` of a fresh table create nothing, verified with
+// `nft list ruleset`). Built-in chains of a table are all created (ACCEPT) with it: on the nft
+// backend only touched base chains exist, which filters packets the same way.
+// Lints on the final rules live in iptables-lint.ts.
+
+import {
+  KERNEL_ORIGIN, XT_BUILTIN_CHAINS, XtChain, XtHook, XtRule, XtTable, XtTableName, XtTarget,
+} from '../kernel/config';
+import type { ExecContext, ModelState } from './context';
+import { nearestName } from './names';
+import { KNOWN_TARGETS, ParsedCmd, parseIptables, ParseEnv, RuleSpec } from './iptables-parse';
+import { BuiltRule, buildRules } from './iptables-save';
+import { IPPROTO_TCP } from './iptables-values';
+
+import { iptablesFacts, IptablesFacts, TableAux, XtRuleInfo } from './iptables-facts';
+
+export { lintIptables } from './iptables-lint';
+
+/** Where each constrained target may be used: table and built-in chains (hooks). */
+const TARGET_LIMITS: Partial<Record<string, { table: XtTableName; hooks?: XtHook[]; where: string }>> = {
+  DNAT: { table: 'nat', hooks: ['PREROUTING', 'OUTPUT'], where: "in the nat table's PREROUTING and OUTPUT chains (and user chains reached only from them)" },
+  REDIRECT: { table: 'nat', hooks: ['PREROUTING', 'OUTPUT'], where: "in the nat table's PREROUTING and OUTPUT chains (and user chains reached only from them)" },
+  SNAT: { table: 'nat', hooks: ['POSTROUTING', 'INPUT'], where: "in the nat table's POSTROUTING and INPUT chains (and user chains reached only from them)" },
+  MASQUERADE: { table: 'nat', hooks: ['POSTROUTING'], where: "in the nat table's POSTROUTING chain (and user chains reached only from it)" },
+  REJECT: { table: 'filter', where: 'in the filter table (INPUT, FORWARD, OUTPUT and its user chains); in other tables use DROP' },
+  NOTRACK: { table: 'raw', where: 'in the raw table (PREROUTING, OUTPUT)' },
+  CT: { table: 'raw', where: 'in the raw table (PREROUTING, OUTPUT)' },
+};
+
+function tableAux(f: IptablesFacts, netns: string, table: string): TableAux {
+  const k = `${netns}/${table}`;
+  let a = f.tables.get(k);
+  if (!a) {
+    a = { out: new Map(), in: new Map(), limited: new Map() };
+    f.tables.set(k, a);
+  }
+  return a;
+}
+
+function bump(m: Map<string, Map<string, number>>, a: string, b: string, d: number): void {
+  let inner = m.get(a);
+  if (!inner) {
+    inner = new Map();
+    m.set(a, inner);
+  }
+  const v = (inner.get(b) ?? 0) + d;
+  if (v <= 0) inner.delete(b);
+  else inner.set(b, v);
+}
+
+function jumpOf(t: XtTarget): string | undefined {
+  return t.kind === 'jump' || t.kind === 'goto' ? t.chain : undefined;
+}
+
+function addEdge(aux: TableAux, from: string, rule: XtRule, d: number): void {
+  if (TARGET_LIMITS[rule.target.kind]?.hooks) aux.limited.set(from, (aux.limited.get(from) ?? 0) + d);
+  const to = jumpOf(rule.target);
+  if (to === undefined) return;
+  bump(aux.out, from, to, d);
+  bump(aux.in, to, from, d);
+}
+
+const isBuiltin = (table: XtTableName, chain: string) => (XT_BUILTIN_CHAINS[table] as string[]).includes(chain);
+
+function newTable(name: XtTableName): XtTable {
+  const chains = new Map<string, XtChain>();
+  for (const h of XT_BUILTIN_CHAINS[name]) chains.set(h, { name: h, builtin: true, policy: 'ACCEPT', rules: [], origin: KERNEL_ORIGIN });
+  return { name, chains };
+}
 
 export function execIptables(ctx: ExecContext): void {
-  ctx.report('notSimulated', ctx.argv[0], "'iptables'");
+  const ns = ctx.netns;
+  const env: ParseEnv = {
+    isUserChain: (t, n) => !!ns.xtables.get(t)?.chains.get(n) && !isBuiltin(t, n),
+    isBuiltinChain: isBuiltin,
+    userChains: (t) => [...(ns.xtables.get(t)?.chains.values() ?? [])].filter((c) => !c.builtin).map((c) => c.name),
+  };
+  const p = parseIptables(ctx, env);
+  if (!p) return;
+  ctx.info.what = `iptables -${p.op}`;
+  const facts = iptablesFacts(ctx.state);
+  new Runner(ctx, p, facts).run();
+}
+
+class Runner {
+  private readonly table: XtTable | undefined;
+  private readonly aux: TableAux;
+  constructor(private readonly ctx: ExecContext, private readonly p: ParsedCmd, private readonly facts: IptablesFacts) {
+    this.table = ctx.netns.xtables.get(p.table);
+    this.aux = tableAux(facts, ctx.netnsName, p.table);
+  }
+
+  private tok(i: number) {
+    return this.ctx.argv[i] ?? this.ctx.argv[0];
+  }
+
+  private key(chain: string): string {
+    return `chain:${this.ctx.netnsName}/${this.p.table}/${chain}`;
+  }
+
+  private chainRef(isDef = false): void {
+    const p = this.p;
+    if (p.chain !== undefined && p.chainIdx >= 0) this.ctx.symbol('chain', this.key(p.chain), this.tok(p.chainIdx), isDef, this.ctx.netnsName);
+  }
+
+  /** The table, created (with its built-in chains) if this is its first change. */
+  private ensureTable(): XtTable {
+    const ns = this.ctx.netns;
+    let t = ns.xtables.get(this.p.table);
+    if (!t) {
+      t = newTable(this.p.table);
+      ns.xtables.set(this.p.table, t);
+    }
+    return t;
+  }
+
+  /** A chain as it is now; built-in chains of a table not yet created exist virtually (empty, ACCEPT). */
+  private chain(name: string): XtChain | undefined {
+    const c = this.table?.chains.get(name);
+    if (c) return c;
+    if (isBuiltin(this.p.table, name)) return { name, builtin: true, policy: 'ACCEPT', rules: [], origin: KERNEL_ORIGIN };
+    return undefined;
+  }
+
+  private missingChain(name: string, at: number): void {
+    const names = [...XT_BUILTIN_CHAINS[this.p.table], ...(this.table ? [...this.table.chains.keys()] : [])];
+    const nearest = nearestName(name, names);
+    const d = this.ctx.report('xtNoSuchChain', this.tok(at), name, this.p.table, nearest);
+    d.data = { chain: name, table: this.p.table, nearest };
+  }
+
+  run(): void {
+    const p = this.p;
+    switch (p.op) {
+      case 'N': return this.newChain();
+      case 'X': return this.deleteChain();
+      case 'P': return this.policy();
+      case 'F': return this.flush();
+      case 'Z': case 'L': case 'S':
+        if (p.chain !== undefined && !this.chain(p.chain)) return this.missingChain(p.chain, p.chainIdx);
+        this.chainRef();
+        return;
+      case 'E':
+        this.ctx.report('xtNotSimulated', this.tok(p.opIdx), "'-E' (rename chain)");
+        return;
+      case 'A': case 'I': case 'R': case 'D':
+        return this.ruleCommand();
+    }
+  }
+
+  private newChain(): void {
+    const p = this.p;
+    const name = p.chain!;
+    if (name.length > 28) {
+      this.ctx.report('xtBadValue', this.tok(p.chainIdx), `chain name \`${name}' too long (must be under 29 chars)`, 'use a shorter name');
+      return;
+    }
+    if ((KNOWN_TARGETS as string[]).includes(name)) {
+      this.ctx.report('xtBadValue', this.tok(p.chainIdx), `chain name may not clash with target name \`${name}'`, 'use another name');
+      return;
+    }
+    if (this.chain(name)) {
+      this.ctx.report('xtChainExists', this.tok(p.chainIdx), name, p.table);
+      return;
+    }
+    const t = this.ensureTable();
+    t.chains.set(name, { name, builtin: false, rules: [], origin: this.ctx.origin });
+    this.chainRef(true);
+  }
+
+  private deleteChain(): void {
+    const p = this.p;
+    const t = this.table;
+    if (p.chain === undefined) {
+      // -X without a chain deletes every user chain of the table; none may be still referenced
+      // from a built-in chain or have rules.
+      if (!t) return;
+      const users = [...t.chains.values()].filter((c) => !c.builtin);
+      for (const c of users) {
+        const from = [...(this.aux.in.get(c.name)?.keys() ?? [])].find((f) => isBuiltin(p.table, f));
+        if (from) {
+          this.busy(c.name, `is still the target of a rule in ${from}; delete that rule first`, p.opIdx);
+          return;
+        }
+        if (c.rules.length) {
+          this.busy(c.name, `still has ${c.rules.length} rule(s); flush it first with '-F ${c.name}'`, p.opIdx);
+          return;
+        }
+      }
+      for (const c of users) {
+        t.chains.delete(c.name);
+        this.aux.in.delete(c.name);
+        this.aux.out.delete(c.name);
+        this.aux.limited.delete(c.name);
+      }
+      return;
+    }
+    const name = p.chain;
+    if (isBuiltin(p.table, name)) {
+      const d = this.ctx.report('xtDeleteBuiltinChain', this.tok(p.chainIdx), name);
+      d.data = { chain: name };
+      return;
+    }
+    const c = this.chain(name);
+    if (!c) return this.missingChain(name, p.chainIdx);
+    this.chainRef();
+    const refs = this.aux.in.get(name);
+    if (refs && refs.size) {
+      const from = [...refs.keys()][0];
+      this.busy(name, `is still the target of a rule in ${from}; delete that rule first`, p.chainIdx);
+      return;
+    }
+    if (c.rules.length) {
+      this.busy(name, `still has ${c.rules.length} rule(s); flush it first with '-F ${name}'`, p.chainIdx);
+      return;
+    }
+    t!.chains.delete(name);
+    this.aux.in.delete(name);
+    this.aux.out.delete(name);
+    this.aux.limited.delete(name);
+  }
+
+  private busy(chain: string, why: string, at: number): void {
+    const d = this.ctx.report('xtChainInUse', this.tok(at), chain, why);
+    d.data = { chain };
+  }
+
+  private policy(): void {
+    const p = this.p;
+    const name = p.chain!;
+    if (!isBuiltin(p.table, name)) {
+      const d = this.ctx.report('xtBadBuiltinChain', this.tok(p.chainIdx), name, XT_BUILTIN_CHAINS[p.table].join(', '));
+      d.data = { chain: name };
+      return;
+    }
+    const pol = p.policy!;
+    if (pol !== 'ACCEPT' && pol !== 'DROP') {
+      const upper = pol.toUpperCase();
+      const d = this.ctx.report('xtBadPolicy', this.tok(p.policyIdx), pol,
+        upper === 'ACCEPT' || upper === 'DROP' ? `policies are case-sensitive: write '${upper}'` : 'a policy is ACCEPT or DROP; for REJECT append a last rule \'-j REJECT\'');
+      if (upper === 'ACCEPT' || upper === 'DROP') d.data = { replacement: upper };
+      return;
+    }
+    if (pol === 'DROP' && p.table === 'nat') {
+      this.ctx.report('xtBadPolicy', this.tok(p.policyIdx), pol, 'The "nat" table is not intended for filtering, the use of DROP is therefore inhibited; filter in the filter table');
+      return;
+    }
+    const t = this.ensureTable();
+    const c = t.chains.get(name)!;
+    c.policy = pol;
+    c.origin = this.ctx.origin;
+    this.chainRef();
+  }
+
+  private flush(): void {
+    const p = this.p;
+    const t = this.table;
+    if (p.chain !== undefined) {
+      const c = this.chain(p.chain);
+      if (!c) return this.missingChain(p.chain, p.chainIdx);
+      this.chainRef();
+      if (!t || !t.chains.has(p.chain)) return;
+      this.flushChain(c);
+      return;
+    }
+    if (t) for (const c of t.chains.values()) this.flushChain(c);
+  }
+
+  private flushChain(c: XtChain): void {
+    for (const r of c.rules) {
+      addEdge(this.aux, c.name, r, -1);
+      this.facts.rules.delete(r);
+    }
+    c.rules = [];
+  }
+
+  // ---------------------------------------------------------------- -A -I -R -D
+
+  private ruleCommand(): void {
+    const p = this.p;
+    const ctx = this.ctx;
+    const spec = p.rule;
+    const chainName = p.chain!;
+
+    // Checks iptables does while parsing (exit status 2): -i/-o per built-in chain name, then the jump.
+    if (spec.iif && (chainName === 'OUTPUT' || chainName === 'POSTROUTING')) {
+      const d = ctx.report('xtInterfaceNotInChain', this.tok(spec.iif.idx - 1), '-i', chainName,
+        `${chainName} packets have no input device; use '-o' to match the device they leave by`);
+      d.data = { suggestOption: '-o', chain: chainName };
+      return;
+    }
+    if (spec.oif && (chainName === 'PREROUTING' || chainName === 'INPUT')) {
+      const d = ctx.report('xtInterfaceNotInChain', this.tok(spec.oif.idx - 1), '-o', chainName,
+        `${chainName} packets are not routed to an output device yet; use '-i' to match the device they arrive on`);
+      d.data = { suggestOption: '-i', chain: chainName };
+      return;
+    }
+    const t = spec.target;
+    if (t?.chain !== undefined) {
+      const target = t.chain;
+      if (isBuiltin(p.table, target)) {
+        const d = ctx.report('xtJumpToBuiltin', this.tok(t.idx), target, t.goto ? 'No such file or directory' : 'Operation not supported', t.goto ? '-g' : '-j');
+        d.data = { chain: target };
+        return;
+      }
+      if (!this.table?.chains.has(target)) {
+        const nearest = nearestName(target, [...KNOWN_TARGETS, ...(this.table ? [...this.table.chains.keys()].filter((n) => !isBuiltin(p.table, n)) : [])]);
+        const upper = (KNOWN_TARGETS as string[]).includes(target.toUpperCase()) ? target.toUpperCase() : nearest;
+        const d = ctx.report('xtJumpToMissingChain', this.tok(t.idx), target, upper);
+        d.data = { chain: target, table: p.table, nearest: upper };
+        return;
+      }
+    }
+    if (p.op === 'D' && p.num === undefined && !this.chain(chainName)) {
+      const d = ctx.report('xtBadRule', this.tok(p.chainIdx), chainName);
+      d.data = { chain: chainName };
+      return;
+    }
+    const chain = this.chain(chainName);
+    if (!chain) return this.missingChain(chainName, p.chainIdx);
+
+    if (p.op === 'D' && p.num !== undefined) {
+      if (p.num > chain.rules.length) {
+        ctx.report('xtBadRuleNumber', this.tok(p.numIdx), 'No chain/target/match by that name.',
+          `${chainName} has ${chain.rules.length} rule(s); -D takes a number from 1 to ${chain.rules.length} or the rule itself`);
+        return;
+      }
+      this.chainRef();
+      const real = this.ensureTable().chains.get(chainName)!;
+      const [r] = real.rules.splice(p.num - 1, 1);
+      addEdge(this.aux, chainName, r, -1);
+      this.facts.rules.delete(r);
+      return;
+    }
+
+    const built = buildRules(spec);
+    if (p.op === 'D') {
+      // Delete each rule the line stands for: the first rule with exactly this text.
+      const real = this.table?.chains.get(chainName);
+      const idxs: number[] = [];
+      for (const b of built) {
+        const text = `-A ${chainName}${b.body}`;
+        const at = real ? real.rules.findIndex((r, k) => r.text === text && !idxs.includes(k)) : -1;
+        if (at < 0) {
+          const d = ctx.report('xtBadRule', this.tok(p.chainIdx), chainName);
+          d.data = { chain: chainName, rule: text };
+          return;
+        }
+        idxs.push(at);
+      }
+      this.chainRef();
+      this.symbolsForRule(spec);
+      for (const k of idxs.sort((a, b) => b - a)) {
+        const [r] = real!.rules.splice(k, 1);
+        addEdge(this.aux, chainName, r, -1);
+        this.facts.rules.delete(r);
+      }
+      return;
+    }
+
+    if (p.op === 'R') {
+      if (built.length > 1) {
+        ctx.report('xtBadValue', this.tok((spec.src && spec.src.v.length > 1 ? spec.src.idx : spec.dst!.idx)),
+          'too many source or destination IP addresses with -R', 'replace one rule at a time: give one address');
+        return;
+      }
+      if (p.num! > chain.rules.length) {
+        ctx.report('xtBadRuleNumber', this.tok(p.numIdx), 'No chain/target/match by that name.',
+          chain.rules.length ? `${chainName} has ${chain.rules.length} rule(s); -R takes a number from 1 to ${chain.rules.length}` : `${chainName} has no rules; use -A to add one`);
+        return;
+      }
+    }
+    if (p.op === 'I' && p.num !== undefined && p.num > chain.rules.length + 1) {
+      ctx.report('xtBadRuleNumber', this.tok(p.numIdx), 'Index of insertion too big.',
+        `${chainName} has ${chain.rules.length} rule(s); -I takes a number from 1 to ${chain.rules.length + 1}`);
+      return;
+    }
+
+    // Kernel checks (exit status 4): target per table, tcp-reset, hooks, loops.
+    if (!this.kernelChecks(chainName, spec)) return;
+
+    // Apply.
+    const real = this.ensureTable().chains.get(chainName)!;
+    const rules: XtRule[] = built.map((b: BuiltRule) => ({ matches: b.matches, target: b.target, text: `-A ${chainName}${b.body}`, origin: ctx.origin }));
+    const ifaces: XtRuleInfo['ifaces'] = [];
+    for (const x of [spec.iif, spec.oif]) if (x) ifaces.push({ name: x.v, invert: x.invert, start: this.tok(x.idx).start, end: this.tok(x.idx).end });
+    for (const r of rules) {
+      this.facts.rules.set(r, { ifaces });
+      addEdge(this.aux, chainName, r, 1);
+    }
+    if (p.op === 'A') for (const r of rules) real.rules.push(r);
+    else if (p.op === 'I') real.rules.splice((p.num ?? 1) - 1, 0, ...rules);
+    else {
+      const [old] = real.rules.splice(p.num! - 1, 1, ...rules);
+      addEdge(this.aux, chainName, old, -1);
+      this.facts.rules.delete(old);
+    }
+    this.chainRef();
+    this.symbolsForRule(spec);
+  }
+
+  private symbolsForRule(spec: RuleSpec): void {
+    const ctx = this.ctx;
+    const t = spec.target;
+    if (t?.chain !== undefined) ctx.symbol('chain', this.key(t.chain), this.tok(t.idx), false, ctx.netnsName);
+    for (const x of [spec.iif, spec.oif]) {
+      if (!x || x.v.endsWith('+')) continue;
+      const dev = ctx.netns.devices.get(x.v);
+      if (dev) ctx.symbol('device', `device:${dev.id}`, this.tok(x.idx), false, ctx.netnsName);
+    }
+  }
+
+  /** Builtin chains from which `chain` is reachable (itself if built-in). */
+  private hooksReaching(chain: string): Set<string> {
+    const out = new Set<string>();
+    const seen = new Set<string>([chain]);
+    const stack = [chain];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (isBuiltin(this.p.table, c)) out.add(c);
+      for (const from of this.aux.in.get(c)?.keys() ?? []) {
+        if (!seen.has(from)) {
+          seen.add(from);
+          stack.push(from);
+        }
+      }
+    }
+    return out;
+  }
+
+  private kernelChecks(chainName: string, spec: RuleSpec): boolean {
+    const ctx = this.ctx;
+    const p = this.p;
+    const t = spec.target;
+    const limit = t?.ext ? TARGET_LIMITS[t.ext] : undefined;
+    if (limit && limit.table !== p.table) {
+      const d = ctx.report('xtTargetNotAllowed', this.tok(t!.idx), t!.ext!, chainName, limit.where);
+      d.data = { target: t!.ext, table: limit.table };
+      return false;
+    }
+    if (t?.ext === 'REJECT' && t.rejectWith === 'tcp-reset' && !(spec.proto && !spec.proto.invert && spec.proto.v === IPPROTO_TCP)) {
+      const d = ctx.report('xtRejectTcpResetNeedsTcp', this.tok(t.idx), chainName);
+      d.data = { suggestProto: 'tcp' };
+      return false;
+    }
+    const hooks = this.hooksReaching(chainName);
+    if (limit?.hooks) {
+      const bad = [...hooks].find((h) => !(limit.hooks as string[]).includes(h));
+      if (bad) {
+        const d = ctx.report('xtTargetNotAllowed', this.tok(t!.idx), t!.ext!, chainName,
+          limit.where + (bad !== chainName ? `; ${chainName} is reached from ${bad}` : ''));
+        d.data = { target: t!.ext, table: limit.table, hook: bad };
+        return false;
+      }
+    }
+    if (t?.chain !== undefined && hooks.size) {
+      // The jump makes t.chain and everything it reaches reachable from `hooks`.
+      const cycle = this.findCycle(t.chain, chainName);
+      if (cycle) {
+        const d = ctx.report('xtJumpLoop', this.tok(t.idx), chainName, cycle.join(' -> '));
+        d.data = { chain: t.chain, cycle };
+        return false;
+      }
+      const bad = this.findConstrainedRule(t.chain, hooks);
+      if (bad) {
+        const l = TARGET_LIMITS[bad.ext]!;
+        const d = ctx.report('xtTargetNotAllowed', this.tok(t.idx), bad.ext, chainName,
+          `${l.where}; this jump makes the rule '${bad.rule.text}' reachable from ${bad.hook}`);
+        const st = ctx.state.statements[bad.rule.origin];
+        if (st) ctx.relate(d, st.cmd, `${bad.ext} rule reached from ${bad.hook}`);
+        d.data = { target: bad.ext, hook: bad.hook };
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A cycle through the chains reachable from `start`, given the new edge from -> start. */
+  private findCycle(start: string, from: string): string[] | undefined {
+    const color = new Map<string, number>(); // 1 on stack, 2 done
+    const path: string[] = [from];
+    const succ = (c: string): string[] => {
+      const s = [...(this.aux.out.get(c)?.keys() ?? [])];
+      if (c === from) s.push(start);
+      return s;
+    };
+    const dfs = (c: string): string[] | undefined => {
+      color.set(c, 1);
+      path.push(c);
+      for (const n of succ(c)) {
+        const col = color.get(n);
+        if (col === 1) return [...path.slice(path.indexOf(n)), n];
+        if (col === undefined) {
+          const r = dfs(n);
+          if (r) return r;
+        }
+      }
+      path.pop();
+      color.set(c, 2);
+      return undefined;
+    };
+    color.set(from, 1);
+    const r = dfs(start);
+    return r;
+  }
+
+  /** A rule with a hook-limited target in the chains reachable from `start`, used from a hook it does not allow. */
+  private findConstrainedRule(start: string, hooks: Set<string>): { rule: XtRule; ext: string; hook: string } | undefined {
+    const seen = new Set<string>([start]);
+    const stack = [start];
+    const table = this.table;
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (this.aux.limited.get(c)) for (const r of table?.chains.get(c)?.rules ?? []) {
+        const l = TARGET_LIMITS[r.target.kind];
+        if (l?.hooks) {
+          const bad = [...hooks].find((h) => !(l.hooks as string[]).includes(h));
+          if (bad) return { rule: r, ext: r.target.kind, hook: bad };
+        }
+      }
+      for (const n of this.aux.out.get(c)?.keys() ?? []) {
+        if (!seen.has(n)) {
+          seen.add(n);
+          stack.push(n);
+        }
+      }
+    }
+    return undefined;
+  }
 }

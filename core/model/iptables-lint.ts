@@ -1,0 +1,178 @@
+// Lints on the final iptables rules of every namespace (warnings the real tool does not give):
+// NS3050 a rule an earlier rule of the same chain always decides first (shadowed), NS3051 an
+// `-i`/`-o` naming a device that does not exist in the namespace at the end of the file.
+// `lintIptables` is idempotent (a second call does nothing) so core/model/lint.ts and tests may
+// both call it. The shadow check is sound, not complete: it compares each rule with the last
+// SHADOW_WINDOW terminal rules before it and with the first unconditional terminal rule of the
+// chain, and trusts only condition pairs whose implication is certain. It owns no state changes.
+
+import { diagnose } from '../diagnostics/catalogue';
+import type { Diagnostic } from '../diagnostics/types';
+import { prefixMask, XtMatch, XtRule, XtTarget } from '../kernel/config';
+import type { ModelState } from './context';
+import { iptablesFacts } from './iptables-facts';
+import { nearestName } from './names';
+
+/** How many earlier terminal rules each rule is compared with (bounds the lint to O(n * window)). */
+export const SHADOW_WINDOW = 32;
+
+type LintState = Pick<ModelState, 'topology' | 'statements' | 'facts' | 'diagnostics'>;
+
+export function lintIptables(state: LintState): void {
+  const facts = iptablesFacts(state);
+  if (facts.linted) return;
+  facts.linted = true;
+  for (const ns of state.topology.namespaces.values()) {
+    for (const table of ns.xtables.values()) {
+      for (const chain of table.chains.values()) {
+        lintShadows(state, chain.name, chain.rules);
+        for (const r of chain.rules) {
+          const info = facts.rules.get(r);
+          if (!info) continue;
+          for (const x of info.ifaces) {
+            if (x.invert) continue;
+            const exists = x.name.endsWith('+')
+              ? [...ns.devices.keys()].some((d) => d.startsWith(x.name.slice(0, -1)))
+              : ns.devices.has(x.name);
+            if (exists) continue;
+            if (state.diagnostics.some((d) => d.code === 'NS3051' && d.start === x.start)) continue;
+            const nearest = x.name.endsWith('+') ? '' : nearestName(x.name, ns.devices.keys());
+            const d = diagnose('xtUnknownInterface', x.start, x.end, x.name, ns.name, nearest);
+            d.data = { name: x.name, netns: ns.name, nearest };
+            state.diagnostics.push(d);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Targets after which no later rule of the chain sees the packet. */
+function terminal(t: XtTarget): boolean {
+  switch (t.kind) {
+    case 'ACCEPT': case 'DROP': case 'REJECT': case 'RETURN': case 'goto':
+    case 'SNAT': case 'DNAT': case 'MASQUERADE': case 'REDIRECT':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Targets that may change what later matches see (marks, conntrack, anything a called chain does). */
+function mutates(t: XtTarget): boolean {
+  return t.kind === 'MARK' || t.kind === 'CONNMARK' || t.kind === 'NOTRACK' || t.kind === 'jump';
+}
+
+const STATEFUL = new Set(['mark', 'connmark', 'ctstate']);
+
+interface Cand {
+  idx: number;
+  rule: XtRule;
+  conds: XtMatch[];
+  keys: string[];
+  stateful: boolean;
+}
+
+function prep(rule: XtRule, idx: number): Cand {
+  const conds = rule.matches.filter((m) => m.kind !== 'comment' && !(m.kind === 'icmptype' && m.type === 255 && !m.invert));
+  return { idx, rule, conds, keys: conds.map((m) => JSON.stringify(m)), stateful: conds.some((m) => STATEFUL.has(m.kind)) };
+}
+
+function lintShadows(state: LintState, chainName: string, rules: XtRule[]): void {
+  const window: Cand[] = [];
+  let catchAll: Cand | undefined;
+  let lastMutation = -1;
+  const reported = new Set<number>();
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    const b = prep(r, i);
+    const check = (a: Cand): boolean => {
+      if (a.rule.origin === r.origin) return false;
+      if (a.stateful && lastMutation > a.idx) return false;
+      return covers(a, b);
+    };
+    let hit: Cand | undefined;
+    if (catchAll && check(catchAll)) hit = catchAll;
+    for (let k = window.length - 1; !hit && k >= 0; k--) if (check(window[k])) hit = window[k];
+    if (hit && !reported.has(r.origin)) {
+      reported.add(r.origin);
+      const st = state.statements[r.origin];
+      const hs = state.statements[hit.rule.origin];
+      if (st) {
+        const d: Diagnostic = diagnose('xtShadowedRule', st.cmd.start, st.cmd.end, chainName, hit.rule.text);
+        d.tags = ['unnecessary'];
+        if (hs) (d.related ??= []).push({ start: hs.cmd.start, end: hs.cmd.end, message: `this earlier rule decides first: ${hit.rule.text}` });
+        d.data = { shadowedBy: hit.rule.text };
+        state.diagnostics.push(d);
+      }
+    }
+    if (mutates(r.target)) lastMutation = i;
+    if (terminal(r.target)) {
+      if (!catchAll && b.conds.length === 0) catchAll = b;
+      window.push(b);
+      if (window.length > SHADOW_WINDOW) window.shift();
+    }
+  }
+}
+
+/** True when every packet matching b's conditions matches a's (a has no condition b does not imply). */
+function covers(a: Cand, b: Cand): boolean {
+  for (let i = 0; i < a.conds.length; i++) {
+    const ac = a.conds[i];
+    let ok = false;
+    for (let j = 0; j < b.conds.length && !ok; j++) ok = b.keys[j] === a.keys[i] || implies(b.conds[j], ac);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function within(inner: { addr: number; len: number }, outer: { addr: number; len: number }): boolean {
+  return inner.len >= outer.len && ((inner.addr & prefixMask(outer.len)) >>> 0) === outer.addr;
+}
+
+function rangeWithin(inner: [number, number], outer: [number, number]): boolean {
+  return inner[0] >= outer[0] && inner[1] <= outer[1];
+}
+
+/** b ⟹ a, for the pairs where it is certain; false when unsure. */
+function implies(b: XtMatch, a: XtMatch): boolean {
+  switch (a.kind) {
+    case 'proto':
+      if (b.kind !== 'proto') return false;
+      if (!a.invert) return !b.invert && b.proto === a.proto;
+      return b.invert ? b.proto === a.proto : b.proto !== a.proto;
+    case 'src':
+    case 'dst':
+      if (b.kind !== a.kind) return false;
+      if (!a.invert) return !b.invert && within(b.prefix, a.prefix);
+      if (b.invert) return within(a.prefix, b.prefix);
+      return !within(b.prefix, a.prefix) && !within(a.prefix, b.prefix);
+    case 'iif':
+    case 'oif': {
+      if (b.kind !== a.kind || a.invert || b.invert) return false;
+      if (a.name.endsWith('+')) return b.name.startsWith(a.name.slice(0, -1));
+      return b.name === a.name;
+    }
+    case 'sport':
+    case 'dport':
+      if (b.kind === a.kind) {
+        if (!a.invert) return !b.invert && rangeWithin(b.range, a.range);
+        return b.invert && rangeWithin(a.range, b.range);
+      }
+      return false;
+    case 'multiport':
+      if (a.invert) return false;
+      if (b.kind === 'multiport' && !b.invert && b.which === a.which) return b.ranges.every((br) => a.ranges.some((ar) => rangeWithin(br, ar)));
+      if (a.which !== 'port' && b.kind === a.which && !b.invert) return a.ranges.some((ar) => rangeWithin(b.range, ar));
+      return false;
+    case 'icmptype':
+      if (b.kind !== 'icmptype' || a.invert || b.invert) return false;
+      return b.type === a.type && (a.code === undefined || a.code === b.code);
+    case 'ctstate':
+      if (b.kind !== 'ctstate') return false;
+      if (!a.invert) return !b.invert && b.states.every((s) => a.states.includes(s));
+      return b.invert && a.states.every((s) => b.states.includes(s));
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,899 @@
+// Command-line parsing of one `iptables` line, the way iptables 1.8.9 (nf_tables) reads it:
+// getopt_long over the base options plus the options of each loaded match (`-m NAME`, or the
+// protocol's match loaded implicitly by `-p tcp --dport 80`) and of the target (`-j NAME`), with
+// unique-prefix abbreviations, `!` before invertible options, and each extension's final checks.
+// It gives words their roles and reports parse-time errors (exit status 2 of the real tool). It
+// does not look at the kernel state except to tell a user-chain jump from a target; chain
+// existence, hooks and loops are core/model/iptables.ts's job.
+
+import type { DiagnosticKey } from '../diagnostics/catalogue';
+import type { AddrType, CtState, Ipv4, PortRange, Prefix, XtTableName } from '../kernel/config';
+import type { Token } from '../syntax/lexer';
+import type { ExecContext, WordRole } from './context';
+import { IFNAMSIZ_MAX, nearestName } from './names';
+import {
+  IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, LOG_LEVELS, parseAddrMask, parseAddrTypes, parseCtStates, parseIcmpType,
+  parseIpRange, parseMarkMask, parseNatPorts, parseNatRange, parsePortList, parsePortRange, parseProto,
+  parseTcpFlags, parseUint, protoText, REJECT_WITH, TCP_SYN_COMP, TCP_SYN_MASK,
+} from './iptables-values';
+
+export const XT_TABLES: XtTableName[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
+
+export type CmdOp = 'A' | 'D' | 'I' | 'R' | 'L' | 'S' | 'F' | 'Z' | 'N' | 'X' | 'P' | 'E';
+
+export type MatchName = 'tcp' | 'udp' | 'icmp' | 'conntrack' | 'state' | 'multiport' | 'mark' | 'connmark' | 'addrtype' | 'iprange' | 'comment';
+
+interface Inv<T> { v: T; invert: boolean }
+
+export interface MatchInst {
+  name: MatchName;
+  /** argv index of `-m NAME`, or of the option that loaded it implicitly. */
+  idx: number;
+  sport?: Inv<PortRange>;
+  dport?: Inv<PortRange>;
+  flags?: Inv<{ mask: number; comp: number }>;
+  icmp?: Inv<{ type: number; code?: number }>;
+  states?: Inv<CtState[]>;
+  multi?: Inv<{ which: 'sport' | 'dport' | 'port'; ranges: PortRange[] }>;
+  mark?: Inv<{ value: number; mask: number }>;
+  srcType?: Inv<AddrType[]>;
+  dstType?: Inv<AddrType[]>;
+  limitIn?: boolean;
+  limitOut?: boolean;
+  srcRange?: Inv<{ lo: Ipv4; hi: Ipv4 }>;
+  dstRange?: Inv<{ lo: Ipv4; hi: Ipv4 }>;
+  comment?: string;
+}
+
+export type TargetName =
+  | 'ACCEPT' | 'DROP' | 'RETURN' | 'REJECT' | 'LOG' | 'MARK' | 'CONNMARK' | 'SNAT' | 'DNAT' | 'MASQUERADE'
+  | 'REDIRECT' | 'TRACE' | 'NOTRACK' | 'CT';
+
+export interface TargetInst {
+  /** A target name, or a user chain (chain set). */
+  name: string;
+  idx: number;
+  goto: boolean;
+  /** Set when the name is a user chain. */
+  chain?: string;
+  ext?: TargetName;
+  rejectWith?: string;
+  logPrefix?: string;
+  logLevel?: number;
+  /** MARK / CONNMARK --set-xmark form. */
+  xmark?: { value: number; mask: number };
+  markOpCount?: number;
+  connmarkOp?: 'set' | 'save' | 'restore';
+  nfmask?: number;
+  ctmask?: number;
+  nat?: { addrLo?: Ipv4; addrHi?: Ipv4; portLo?: number; portHi?: number };
+  natIdx?: number;
+  ports?: PortRange;
+  portsIdx?: number;
+  flags: string[];
+  notrack?: boolean;
+}
+
+export interface RuleSpec {
+  proto?: Inv<number> & { idx: number };
+  src?: Inv<Prefix[]> & { idx: number };
+  dst?: Inv<Prefix[]> & { idx: number };
+  iif?: Inv<string> & { idx: number };
+  oif?: Inv<string> & { idx: number };
+  matches: MatchInst[];
+  target?: TargetInst;
+}
+
+export interface ParsedCmd {
+  op: CmdOp;
+  opIdx: number;
+  table: XtTableName;
+  chain?: string;
+  chainIdx: number;
+  num?: number;
+  numIdx: number;
+  policy?: string;
+  policyIdx: number;
+  rule: RuleSpec;
+  /** True when some rule option (match, target, address...) was given. */
+  hasRuleOptions: boolean;
+}
+
+interface Fail { key: DiagnosticKey; args: string[]; at?: number }
+const fail = (key: DiagnosticKey, ...args: string[]): Fail => ({ key, args });
+
+/** An option of a match or target: its long names, whether it takes an argument and may be inverted. */
+interface ExtOpt<T> {
+  names: string[];
+  arg: boolean;
+  invert: boolean;
+  role?: WordRole;
+  apply: (x: T, value: string, invert: boolean, idx: number, spec: RuleSpec) => Fail | undefined;
+}
+
+function once<T>(x: T | undefined, opt: string): Fail | undefined {
+  return x === undefined ? undefined : fail('xtDuplicateOption', `option "${opt}" can only be used once`);
+}
+
+function portOpts(which: 'sport' | 'dport', names: string[], label: string): ExtOpt<MatchInst> {
+  return {
+    names, arg: true, invert: true, role: 'port',
+    apply: (m, v, invert) => {
+      if (m[which]) return fail('xtDuplicateOption', `Only one \`${label}' allowed`);
+      const r = parsePortRange(v);
+      if (!r.ok) return fail('xtBadPort', r.error);
+      m[which] = { v: r.value, invert };
+      return undefined;
+    },
+  };
+}
+
+const TCP_OPTS: ExtOpt<MatchInst>[] = [
+  portOpts('sport', ['source-port', 'sport'], '--source-port'),
+  portOpts('dport', ['destination-port', 'dport'], '--destination-port'),
+  {
+    names: ['syn'], arg: false, invert: true,
+    apply: (m, _v, invert) => {
+      if (m.flags) return fail('xtDuplicateOption', 'Only one of `--syn\' or `--tcp-flags\' allowed');
+      m.flags = { v: { mask: TCP_SYN_MASK, comp: TCP_SYN_COMP }, invert };
+      return undefined;
+    },
+  },
+  {
+    names: ['tcp-flags'], arg: true, invert: true, role: 'value',
+    apply: () => undefined, // handled specially: takes two arguments
+  },
+];
+
+const UDP_OPTS: ExtOpt<MatchInst>[] = [
+  portOpts('sport', ['source-port', 'sport'], '--source-port'),
+  portOpts('dport', ['destination-port', 'dport'], '--destination-port'),
+];
+
+const ICMP_OPTS: ExtOpt<MatchInst>[] = [{
+  names: ['icmp-type'], arg: true, invert: true, role: 'value',
+  apply: (m, v, invert) => {
+    const d = once(m.icmp, '--icmp-type');
+    if (d) return d;
+    const r = parseIcmpType(v);
+    if (!r.ok) return fail('xtBadValue', r.error, "use a number TYPE[/CODE] or a name such as echo-request, port-unreachable, any");
+    m.icmp = { v: r.value, invert };
+    return undefined;
+  },
+}];
+
+function stateOpt(name: 'ctstate' | 'state'): ExtOpt<MatchInst> {
+  return {
+    names: [name], arg: true, invert: true, role: 'value',
+    apply: (m, v, invert) => {
+      if (m.states) return fail('xtDuplicateOption', `${m.name}: option "--${name}" can only be used once.`);
+      const r = parseCtStates(v, name === 'state');
+      if (!r.ok) return fail('xtBadValue', r.error, `states are ${name === 'state' ? 'INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED' : 'INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED, SNAT, DNAT'}, comma-separated`);
+      m.states = { v: r.value, invert };
+      return undefined;
+    },
+  };
+}
+
+function multiOpt(names: string[], which: 'sport' | 'dport' | 'port', label: string): ExtOpt<MatchInst> {
+  return {
+    names, arg: true, invert: true, role: 'port',
+    apply: (m, v, invert) => {
+      if (m.multi) {
+        return m.multi.v.which === which
+          ? fail('xtDuplicateOption', `multiport: option "${label}" can only be used once.`)
+          : fail('xtDuplicateOption', `multiport: only one of --sports, --dports, --ports per match`);
+      }
+      const r = parsePortList(v);
+      if (!r.ok) return fail('xtBadPort', r.error);
+      m.multi = { v: { which, ranges: r.value }, invert };
+      return undefined;
+    },
+  };
+}
+
+function markOpt(matchName: string): ExtOpt<MatchInst> {
+  return {
+    names: ['mark'], arg: true, invert: true, role: 'value',
+    apply: (m, v, invert) => {
+      const d = once(m.mark, '--mark');
+      if (d) return d;
+      const r = parseMarkMask(v);
+      if (!r) return fail('xtBadValue', `${matchName}: bad integer value for option "--mark", or out of range.`, 'write VALUE[/MASK], e.g. 0x1/0xff');
+      m.mark = { v: { value: r.value, mask: r.mask }, invert };
+      return undefined;
+    },
+  };
+}
+
+function addrTypeOpt(name: 'src-type' | 'dst-type', key: 'srcType' | 'dstType'): ExtOpt<MatchInst> {
+  return {
+    names: [name], arg: true, invert: true, role: 'value',
+    apply: (m, v, invert) => {
+      const d = once(m[key], `--${name}`);
+      if (d) return d;
+      const r = parseAddrTypes(v);
+      if (!r.ok) return fail('xtBadValue', r.error, 'types are UNICAST, LOCAL, BROADCAST, ANYCAST, MULTICAST, BLACKHOLE, UNREACHABLE, PROHIBIT, THROW, NAT, XRESOLVE, UNSPEC');
+      m[key] = { v: r.value, invert };
+      return undefined;
+    },
+  };
+}
+
+function rangeOpt(name: 'src-range' | 'dst-range', key: 'srcRange' | 'dstRange'): ExtOpt<MatchInst> {
+  return {
+    names: [name], arg: true, invert: true, role: 'address',
+    apply: (m, v, invert) => {
+      const d = once(m[key], `--${name}`);
+      if (d) return d;
+      const r = parseIpRange(v);
+      if (!r.ok) return fail('xtBadAddress', r.error);
+      m[key] = { v: r.value, invert };
+      return undefined;
+    },
+  };
+}
+
+const MATCH_OPTS: Record<MatchName, ExtOpt<MatchInst>[]> = {
+  tcp: TCP_OPTS,
+  udp: UDP_OPTS,
+  icmp: ICMP_OPTS,
+  conntrack: [stateOpt('ctstate')],
+  state: [stateOpt('state')],
+  multiport: [
+    multiOpt(['source-ports', 'sports'], 'sport', '--source-ports'),
+    multiOpt(['destination-ports', 'dports'], 'dport', '--destination-ports'),
+    multiOpt(['ports'], 'port', '--ports'),
+  ],
+  mark: [markOpt('mark')],
+  connmark: [markOpt('connmark')],
+  addrtype: [
+    addrTypeOpt('src-type', 'srcType'),
+    addrTypeOpt('dst-type', 'dstType'),
+    { names: ['limit-iface-in'], arg: false, invert: false, apply: (m) => { m.limitIn = true; return undefined; } },
+    { names: ['limit-iface-out'], arg: false, invert: false, apply: (m) => { m.limitOut = true; return undefined; } },
+  ],
+  iprange: [rangeOpt('src-range', 'srcRange'), rangeOpt('dst-range', 'dstRange')],
+  comment: [{
+    names: ['comment'], arg: true, invert: false, role: 'string',
+    apply: (m, v) => {
+      const d = once(m.comment, '--comment');
+      if (d) return d;
+      if (v.length > 255) return fail('xtBadValue', 'comment: option "--comment" is too long (max 255 characters)', 'shorten it');
+      m.comment = v;
+      return undefined;
+    },
+  }],
+};
+
+/** Matches iptables has that the simulator does not model (a warning, the line is ignored). */
+const UNSIMULATED_MATCHES = new Set([
+  'limit', 'recent', 'hashlimit', 'owner', 'physdev', 'set', 'string', 'length', 'ttl', 'tos', 'dscp', 'pkttype',
+  'mac', 'u32', 'time', 'statistic', 'connlimit', 'helper', 'policy', 'socket', 'rpfilter', 'cgroup', 'devgroup',
+  'ecn', 'esp', 'ah', 'sctp', 'dccp', 'udplite', 'realm', 'quota', 'connbytes', 'cpu', 'nfacct', 'bpf', 'hl',
+  'frag', 'ipvs', 'cluster', 'osf', 'tcpmss', 'connlabel', 'ipcomp', 'l2tp', 'geoip',
+]);
+const UNSIMULATED_TARGETS = new Set([
+  'TCPMSS', 'NETMAP', 'TPROXY', 'CLASSIFY', 'DSCP', 'TOS', 'TTL', 'SET', 'NFLOG', 'NFQUEUE', 'QUEUE', 'ULOG',
+  'AUDIT', 'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'HMARK', 'IDLETIMER', 'LED', 'SYNPROXY', 'TEE', 'CLUSTERIP',
+  'ECN', 'RATEEST', 'TCPOPTSTRIP',
+]);
+const KNOWN_MATCHES: MatchName[] = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'multiport', 'mark', 'connmark', 'addrtype', 'iprange', 'comment'];
+export const KNOWN_TARGETS: TargetName[] = [
+  'ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MARK', 'CONNMARK', 'SNAT', 'DNAT', 'MASQUERADE', 'REDIRECT', 'TRACE', 'NOTRACK', 'CT',
+];
+const KNOWN_TARGET_SET = new Set<string>(KNOWN_TARGETS);
+
+function markTargetOpts(target: 'MARK' | 'CONNMARK'): ExtOpt<TargetInst>[] {
+  const setx = (t: TargetInst, value: number, mask: number): Fail | undefined => {
+    t.markOpCount = (t.markOpCount ?? 0) + 1;
+    if (t.markOpCount > 1 || t.connmarkOp) return fail('xtDuplicateOption', `${target}: only one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark${target === 'CONNMARK' ? ', --save-mark, --restore-mark' : ''} may be given`);
+    t.xmark = { value: value >>> 0, mask: mask >>> 0 };
+    if (target === 'CONNMARK') t.connmarkOp = 'set';
+    return undefined;
+  };
+  const bad = (opt: string) => fail('xtBadValue', `${target}: bad integer value for option "--${opt}", or out of range.`, 'write VALUE[/MASK], e.g. 0x1/0xff');
+  const opts: ExtOpt<TargetInst>[] = [
+    { names: ['set-xmark'], arg: true, invert: false, role: 'value', apply: (t, v) => { const r = parseMarkMask(v); return r ? setx(t, r.value, r.mask) : bad('set-xmark'); } },
+    { names: ['set-mark'], arg: true, invert: false, role: 'value', apply: (t, v) => { const r = parseMarkMask(v); return r ? setx(t, r.value, r.mask | r.value) : bad('set-mark'); } },
+    { names: ['and-mark'], arg: true, invert: false, role: 'value', apply: (t, v) => { const r = parseUint(v); return r !== undefined ? setx(t, 0, ~r) : bad('and-mark'); } },
+    { names: ['or-mark'], arg: true, invert: false, role: 'value', apply: (t, v) => { const r = parseUint(v); return r !== undefined ? setx(t, r, r) : bad('or-mark'); } },
+    { names: ['xor-mark'], arg: true, invert: false, role: 'value', apply: (t, v) => { const r = parseUint(v); return r !== undefined ? setx(t, r, 0) : bad('xor-mark'); } },
+  ];
+  if (target === 'CONNMARK') {
+    const op = (which: 'save' | 'restore') => (t: TargetInst): Fail | undefined => {
+      if (t.connmarkOp) return fail('xtDuplicateOption', 'CONNMARK: only one of --set-xmark, --set-mark, --save-mark, --restore-mark may be given');
+      t.connmarkOp = which;
+      return undefined;
+    };
+    const mask = (which: 'nfmask' | 'ctmask' | 'mask') => (t: TargetInst, v: string): Fail | undefined => {
+      const r = parseUint(v);
+      if (r === undefined) return bad(which);
+      if (which !== 'ctmask') t.nfmask = r;
+      if (which !== 'nfmask') t.ctmask = r;
+      return undefined;
+    };
+    opts.push(
+      { names: ['save-mark'], arg: false, invert: false, apply: op('save') },
+      { names: ['restore-mark'], arg: false, invert: false, apply: op('restore') },
+      { names: ['nfmask'], arg: true, invert: false, role: 'value', apply: mask('nfmask') },
+      { names: ['ctmask'], arg: true, invert: false, role: 'value', apply: mask('ctmask') },
+      { names: ['mask'], arg: true, invert: false, role: 'value', apply: mask('mask') },
+    );
+  }
+  return opts;
+}
+
+const flagOpt = (name: string): ExtOpt<TargetInst> => ({
+  names: [name], arg: false, invert: false, apply: (t) => { if (!t.flags.includes(name)) t.flags.push(name); return undefined; },
+});
+
+function natToOpt(name: 'to-source' | 'to-destination'): ExtOpt<TargetInst> {
+  return {
+    names: [name], arg: true, invert: false, role: 'address',
+    apply: (t, v, _i, idx) => {
+      if (t.nat) return fail('xtDuplicateOption', `${t.name}: option "--${name}" can only be used once.`);
+      const r = parseNatRange(v);
+      if (!r.ok) return r.error.startsWith('Port') ? fail('xtBadPort', r.error) : fail('xtBadAddress', r.error);
+      t.nat = r.value;
+      t.natIdx = idx;
+      return undefined;
+    },
+  };
+}
+
+const toPortsOpt: ExtOpt<TargetInst> = {
+  names: ['to-ports'], arg: true, invert: false, role: 'port',
+  apply: (t, v, _i, idx) => {
+    const r = parseNatPorts(v);
+    if (!r.ok) return fail('xtBadPort', r.error);
+    t.ports = r.value;
+    t.portsIdx = idx;
+    return undefined;
+  },
+};
+
+const TARGET_OPTS: Record<TargetName, ExtOpt<TargetInst>[]> = {
+  ACCEPT: [], DROP: [], RETURN: [], TRACE: [], NOTRACK: [],
+  REJECT: [{
+    names: ['reject-with'], arg: true, invert: false, role: 'value',
+    apply: (t, v) => {
+      const r = REJECT_WITH[v];
+      if (!r) return fail('xtBadValue', `unknown reject type "${v}"`, 'use icmp-port-unreachable, icmp-host-unreachable, icmp-net-unreachable, icmp-proto-unreachable, icmp-net-prohibited, icmp-host-prohibited, icmp-admin-prohibited or tcp-reset');
+      t.rejectWith = r;
+      return undefined;
+    },
+  }],
+  LOG: [
+    {
+      names: ['log-prefix'], arg: true, invert: false, role: 'string',
+      apply: (t, v) => {
+        // The kernel keeps 29 characters (and a NUL) of the prefix; iptables truncates silently.
+        t.logPrefix = v.slice(0, 29);
+        return undefined;
+      },
+    },
+    {
+      names: ['log-level'], arg: true, invert: false, role: 'value',
+      apply: (t, v) => {
+        const n = /^[0-7]$/.test(v) ? Number(v) : LOG_LEVELS[v.toLowerCase()];
+        if (n === undefined) return fail('xtBadValue', `log-level "${v}" unknown`, 'use 0-7 or emerg, alert, crit, error, warning, notice, info, debug');
+        t.logLevel = n;
+        return undefined;
+      },
+    },
+    flagOpt('log-tcp-sequence'), flagOpt('log-tcp-options'), flagOpt('log-ip-options'), flagOpt('log-uid'), flagOpt('log-macdecode'),
+  ],
+  MARK: markTargetOpts('MARK'),
+  CONNMARK: markTargetOpts('CONNMARK'),
+  SNAT: [natToOpt('to-source'), flagOpt('random'), flagOpt('random-fully'), flagOpt('persistent')],
+  DNAT: [natToOpt('to-destination'), flagOpt('random'), flagOpt('persistent')],
+  MASQUERADE: [toPortsOpt, flagOpt('random'), flagOpt('random-fully')],
+  REDIRECT: [toPortsOpt, flagOpt('random')],
+  CT: [{ names: ['notrack'], arg: false, invert: false, apply: (t) => { t.notrack = true; return undefined; } }],
+};
+
+/** Which extension owns an option name, for "it belongs to ..." hints. */
+const OPTION_OWNERS = new Map<string, string>();
+for (const [m, opts] of Object.entries(MATCH_OPTS)) for (const o of opts) for (const n of o.names) if (!OPTION_OWNERS.has(n)) OPTION_OWNERS.set(n, `-m ${m}`);
+for (const [t, opts] of Object.entries(TARGET_OPTS)) for (const o of opts) for (const n of o.names) if (!OPTION_OWNERS.has(n)) OPTION_OWNERS.set(n, `-j ${t}`);
+
+// ---------------------------------------------------------------- base options
+
+type BaseKey =
+  | 'A' | 'D' | 'I' | 'R' | 'L' | 'S' | 'F' | 'Z' | 'N' | 'X' | 'P' | 'E'
+  | 'p' | 's' | 'd' | 'i' | 'o' | 'j' | 'g' | 'm' | 't' | 'n' | 'v' | 'x' | 'w' | 'W' | 'f' | 'c' | '4' | '6' | 'h' | 'V'
+  | 'line-numbers' | 'modprobe';
+
+const BASE_LONG: Array<[string, BaseKey]> = [
+  ['append', 'A'], ['delete', 'D'], ['insert', 'I'], ['replace', 'R'], ['list', 'L'], ['list-rules', 'S'],
+  ['flush', 'F'], ['zero', 'Z'], ['new-chain', 'N'], ['delete-chain', 'X'], ['policy', 'P'], ['rename-chain', 'E'],
+  ['protocol', 'p'], ['source', 's'], ['src', 's'], ['destination', 'd'], ['dst', 'd'], ['in-interface', 'i'],
+  ['out-interface', 'o'], ['jump', 'j'], ['goto', 'g'], ['match', 'm'], ['table', 't'], ['numeric', 'n'],
+  ['verbose', 'v'], ['exact', 'x'], ['wait', 'w'], ['wait-interval', 'W'], ['fragment', 'f'], ['set-counters', 'c'],
+  ['ipv4', '4'], ['ipv6', '6'], ['help', 'h'], ['version', 'V'], ['line-numbers', 'line-numbers'], ['modprobe', 'modprobe'],
+];
+const SHORT = new Set<string>('ADIRLSFZNXPEpsdiojgmtnvxwWfc46hV'.split(''));
+const COMMANDS = new Set<string>('ADIRLSFZNXPE'.split(''));
+const REQ_ARG = new Set<string>(['A', 'D', 'I', 'R', 'N', 'P', 'E', 'p', 's', 'd', 'i', 'o', 'j', 'g', 'm', 't', 'W', 'modprobe']);
+const INVERTIBLE = new Set<string>(['p', 's', 'd', 'i', 'o', 'f']);
+const SHORT_NAME: Record<string, string> = { p: '-p', s: '-s', d: '-d', i: '-i', o: '-o', j: '-j', g: '-g', m: '-m', f: '-f' };
+
+/** What an option word resolved to. */
+type Resolved =
+  | { kind: 'base'; key: BaseKey }
+  | { kind: 'match'; match: MatchInst | MatchName; opt: ExtOpt<MatchInst> }
+  | { kind: 'target'; opt: ExtOpt<TargetInst> };
+
+export interface ParseEnv {
+  /** Is NAME a user chain of TABLE in this namespace (for `-j NAME`)? */
+  isUserChain(table: XtTableName, name: string): boolean;
+  isBuiltinChain(table: XtTableName, name: string): boolean;
+  userChains(table: XtTableName): Iterable<string>;
+}
+
+/**
+ * Parses argv (argv[0] = `iptables`). Reports the first error like iptables does and returns
+ * undefined; also undefined (after a warning) for a line that uses something not simulated.
+ */
+export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | undefined {
+  const argv = ctx.argv;
+  const rule: RuleSpec = { matches: [] };
+  let op: CmdOp | undefined;
+  let opIdx = -1;
+  let table: XtTableName = 'filter';
+  let tableSeen = false;
+  let chain: string | undefined;
+  let chainIdx = -1;
+  let num: number | undefined;
+  let numIdx = -1;
+  let policy: string | undefined;
+  let policyIdx = -1;
+  let hasRuleOptions = false;
+  let invertIdx = -1;
+  let jumpTok = -1;
+
+  const report = (f: Fail, at: number): undefined => {
+    ctx.report(f.key, argv[f.at ?? at] ?? argv[0], ...f.args);
+    return undefined;
+  };
+  const optName = (i: number) => argv[i].value.split('=')[0];
+
+  /** Loaded extension options in getopt's table order (matches and target by load order). */
+  const extOrder: Array<{ kind: 'match'; m: MatchInst } | { kind: 'target' }> = [];
+
+  const lookupLong = (name: string, tryImplicit: boolean): Resolved | Fail | undefined => {
+    type Cand = { names: string[]; res: Resolved };
+    const cands: Cand[] = [];
+    for (const [n, k] of BASE_LONG) cands.push({ names: [n], res: { kind: 'base', key: k } });
+    for (const e of extOrder) {
+      if (e.kind === 'match') for (const o of MATCH_OPTS[e.m.name]) cands.push({ names: o.names, res: { kind: 'match', match: e.m, opt: o } });
+      else if (rule.target?.ext) for (const o of TARGET_OPTS[rule.target.ext]) cands.push({ names: o.names, res: { kind: 'target', opt: o } });
+    }
+    const pick = (list: Cand[]): Resolved | Fail | undefined => {
+      for (const c of list) if (c.names.includes(name)) return c.res;
+      const pref = list.filter((c) => c.names.some((n) => n.startsWith(name)));
+      if (pref.length === 0) return undefined;
+      const distinct = new Set(pref.map((c) => (c.res.kind === 'base' ? c.res.key : c.res.opt)));
+      if (distinct.size > 1) return fail('xtUnknownOption', `--${name}`, `option '--${name}' is ambiguous; write it in full`);
+      return pref[0].res;
+    };
+    const r = pick(cands);
+    if (r || !tryImplicit) return r;
+    // The protocol's own match is loaded on demand (`-p tcp --dport 80`), unless -p is inverted.
+    const p = rule.proto;
+    if (!p || p.invert) return undefined;
+    const pm: MatchName | undefined = p.v === IPPROTO_TCP ? 'tcp' : p.v === IPPROTO_UDP ? 'udp' : p.v === IPPROTO_ICMP ? 'icmp' : undefined;
+    if (!pm || rule.matches.some((m) => m.name === pm)) return undefined;
+    const sub = pick(MATCH_OPTS[pm].map((o) => ({ names: o.names, res: { kind: 'match', match: pm, opt: o } as Resolved })));
+    return sub;
+  };
+
+  let i = 1;
+  while (i < argv.length) {
+    const tok = argv[i];
+    const w = tok.value;
+    if (w === '!' && !tok.quoted) {
+      ctx.role(i, 'keyword');
+      if (invertIdx >= 0) return report(fail('xtBadNegation', 'multiple consecutive ! not allowed'), i);
+      invertIdx = i;
+      i++;
+      continue;
+    }
+    let resolved: Resolved | undefined;
+    let inlineArg: string | undefined;
+    let display: string;
+    if (w.startsWith('--') && w.length > 2) {
+      const eq = w.indexOf('=');
+      const name = eq < 0 ? w.slice(2) : w.slice(2, eq);
+      if (eq >= 0) inlineArg = w.slice(eq + 1);
+      display = `--${name}`;
+      const r = lookupLong(name, true);
+      if (r && 'key' in r && !('kind' in r)) return report(r as Fail, i);
+      if (!r) return report(unknownOptionFail(name, rule), i);
+      resolved = r as Resolved;
+    } else if (w.startsWith('-') && w.length > 1 && !w.startsWith('--')) {
+      const c = w[1];
+      if (!SHORT.has(c)) return report(fail('xtUnknownOption', w.slice(0, 2), ''), i);
+      // Flag clusters (`-nvL`): every letter but the last takes no argument.
+      if (w.length > 2 && !REQ_ARG.has(c) && [...w.slice(1)].every((x) => SHORT.has(x) && !REQ_ARG.has(x))) {
+        ctx.role(i, 'option');
+        for (const x of w.slice(1)) {
+          if (COMMANDS.has(x)) {
+            if (op) return report(fail('xtNoCommand', `Can't use -${x} with -${op}`), i);
+            op = x as CmdOp;
+            opIdx = i;
+          }
+        }
+        i++;
+        continue;
+      }
+      if (w.length > 2) inlineArg = w.slice(2);
+      display = `-${c}`;
+      resolved = { kind: 'base', key: c as BaseKey };
+    } else {
+      return report(fail('xtBadArgument', w), i);
+    }
+    ctx.role(i, 'option');
+    const invert = invertIdx >= 0;
+    const invIdx = invertIdx;
+    invertIdx = -1;
+
+    // Fetches the option's required argument.
+    const needArg = (): string | undefined => {
+      if (inlineArg !== undefined) return inlineArg;
+      if (i + 1 >= argv.length) return undefined;
+      i++;
+      return argv[i].value;
+    };
+
+    if (resolved.kind === 'base') {
+      const key = resolved.key;
+      if (invert && !INVERTIBLE.has(key)) {
+        const what = key === 'm' ? '--match' : SHORT_NAME[key] ?? display;
+        return report(fail('xtBadNegation', `unexpected ! flag before ${what}`), invIdx);
+      }
+      if (COMMANDS.has(key)) {
+        if (op) return report(fail('xtNoCommand', `Can't use -${key} with -${op}`), i);
+        op = key as CmdOp;
+        opIdx = i;
+        const optIdx = i;
+        if (REQ_ARG.has(key)) {
+          const v = needArg();
+          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          chain = v;
+          chainIdx = inlineArg !== undefined ? optIdx : i;
+          ctx.role(chainIdx, 'chain');
+        } else if (i + 1 < argv.length && !argv[i + 1].value.startsWith('-') && argv[i + 1].value !== '!') {
+          i++;
+          chain = argv[i].value;
+          chainIdx = i;
+          ctx.role(i, 'chain');
+        }
+        if ((key === 'D' || key === 'I') && i + 1 < argv.length && /^-?\d+$/.test(argv[i + 1].value)) {
+          i++;
+          num = Number(argv[i].value);
+          numIdx = i;
+          ctx.role(i, 'number');
+          if (num < 1) return report(fail('xtBadRuleNumber', `Invalid rule number \`${argv[i].value}'`, 'rules are numbered from 1'), i);
+        }
+        if (key === 'R') {
+          if (i + 1 >= argv.length || !/^-?\d+$/.test(argv[i + 1].value)) return report(fail('xtMissingOption', '-R requires a rule number'), optIdx);
+          i++;
+          num = Number(argv[i].value);
+          numIdx = i;
+          ctx.role(i, 'number');
+          if (num < 1) return report(fail('xtBadRuleNumber', `Invalid rule number \`${argv[i].value}'`, 'rules are numbered from 1'), i);
+        }
+        if (key === 'P') {
+          if (i + 1 >= argv.length) return report(fail('xtMissingOption', '-P requires a chain and a policy'), optIdx);
+          i++;
+          policy = argv[i].value;
+          policyIdx = i;
+          ctx.role(i, 'target');
+        }
+        if (key === 'E') {
+          if (i + 1 >= argv.length) return report(fail('xtMissingOption', '-E requires old-chain-name and new-chain-name'), optIdx);
+          i++;
+        }
+        i++;
+        continue;
+      }
+      switch (key) {
+        case 't': {
+          const optIdx = i;
+          const v = needArg();
+          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          if (tableSeen) return report(fail('xtDuplicateOption', 'multiple -t flags not allowed'), optIdx);
+          tableSeen = true;
+          ctx.role(i, 'table');
+          if (!(XT_TABLES as string[]).includes(v)) {
+            ctx.report('xtUnknownTable', argv[i], v, nearestName(v, XT_TABLES));
+            return undefined;
+          }
+          table = v as XtTableName;
+          break;
+        }
+        case 'p': {
+          const optIdx = i;
+          const v = needArg();
+          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          if (rule.proto) return report(fail('xtDuplicateOption', 'multiple -p flags not allowed'), optIdx);
+          ctx.role(i, 'proto');
+          const r = parseProto(v);
+          if (!r.ok) return report(fail('xtBadValue', r.error, 'use tcp, udp, icmp, all or a protocol number 0-255'), i);
+          rule.proto = { v: r.value, invert, idx: i };
+          hasRuleOptions = true;
+          break;
+        }
+        case 's':
+        case 'd': {
+          const optIdx = i;
+          const v = needArg();
+          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          if (v === '!') return report(fail('xtBadNegation', `Bad argument \`${argv[i + 1]?.value ?? ''}'`), optIdx);
+          if (rule[key === 's' ? 'src' : 'dst']) return report(fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
+          const list: Prefix[] = [];
+          for (const part of v.split(',')) {
+            const r = parseAddrMask(part);
+            if (!r.ok) return report(fail('xtBadAddress', r.error), i);
+            list.push(r.value);
+          }
+          ctx.role(i, v.includes('/') ? 'prefix' : 'address');
+          rule[key === 's' ? 'src' : 'dst'] = { v: list, invert, idx: i };
+          hasRuleOptions = true;
+          break;
+        }
+        case 'i':
+        case 'o': {
+          const optIdx = i;
+          const v = needArg();
+          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          if (rule[key === 'i' ? 'iif' : 'oif']) return report(fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
+          if (v.length > IFNAMSIZ_MAX) return report(fail('xtBadValue', `interface name \`${v}' must be shorter than IFNAMSIZ (${IFNAMSIZ_MAX})`, 'device names have at most 15 characters'), i);
+          ctx.role(i, 'device');
+          rule[key === 'i' ? 'iif' : 'oif'] = { v, invert, idx: i };
+          hasRuleOptions = true;
+          break;
+        }
+        case 'j':
+        case 'g': {
+          const optIdx = i;
+          const v = needArg();
+          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          if (rule.target) return report(fail('xtDuplicateOption', `multiple -j flags not allowed`), optIdx);
+          hasRuleOptions = true;
+          jumpTok = i;
+          const t: TargetInst = { name: v, idx: i, goto: key === 'g', flags: [] };
+          if (key === 'j' && KNOWN_TARGET_SET.has(v)) {
+            t.ext = v as TargetName;
+            ctx.role(i, 'target');
+            extOrder.push({ kind: 'target' });
+          } else if (key === 'j' && UNSIMULATED_TARGETS.has(v)) {
+            ctx.role(i, 'target');
+            ctx.report('xtNotSimulated', argv[i], `target ${v}`);
+            return undefined;
+          } else {
+            t.chain = v;
+            ctx.role(i, 'chain');
+          }
+          rule.target = t;
+          break;
+        }
+        case 'm': {
+          const optIdx = i;
+          const v = needArg();
+          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          ctx.role(i, 'match');
+          hasRuleOptions = true;
+          if ((KNOWN_MATCHES as string[]).includes(v)) {
+            const name = v as MatchName;
+            const existing = (name === 'tcp' || name === 'udp' || name === 'icmp') ? rule.matches.find((m) => m.name === name) : undefined;
+            if (!existing) {
+              const m: MatchInst = { name, idx: i };
+              rule.matches.push(m);
+              extOrder.push({ kind: 'match', m });
+            }
+          } else if (UNSIMULATED_MATCHES.has(v)) {
+            ctx.report('xtNotSimulated', argv[i], `match '${v}'`);
+            return undefined;
+          } else {
+            return report(fail('xtUnknownMatch', v, nearestName(v, [...KNOWN_MATCHES, ...UNSIMULATED_MATCHES])), i);
+          }
+          break;
+        }
+        case 'w':
+          // `-w [SECONDS]`: waits for the xtables lock; no effect on the rules.
+          if (inlineArg === undefined && i + 1 < argv.length && /^\d+$/.test(argv[i + 1].value)) {
+            i++;
+            ctx.role(i, 'number');
+          }
+          break;
+        case 'W':
+          if (needArg() === undefined) return report(fail('xtMissingArgument', display), i);
+          ctx.role(i, 'number');
+          break;
+        case 'modprobe':
+          if (needArg() === undefined) return report(fail('xtMissingArgument', display), i);
+          ctx.role(i, 'value');
+          break;
+        case 'n': case 'v': case 'x': case '4': case 'line-numbers':
+          break;
+        case 'f':
+          ctx.report('xtNotSimulated', argv[i], "'-f' (fragment match)");
+          return undefined;
+        case 'c':
+          ctx.report('xtNotSimulated', argv[i], "'-c' (set counters)");
+          return undefined;
+        case '6':
+          return report(fail('xtBadValue', 'This is the IPv4 version of iptables', 'use ip6tables for IPv6'), i);
+        case 'h': case 'V':
+          ctx.report('xtNotSimulated', argv[i], `'${display}'`);
+          return undefined;
+      }
+      i++;
+      continue;
+    }
+
+    // A match or target option.
+    const opt: { arg: boolean; invert: boolean; role?: WordRole } = resolved.opt;
+    if (invert && !opt.invert) return report(fail('xtBadNegation', `unexpected ! flag before ${display}`), invIdx);
+    const optIdx = i;
+    let value = '';
+    if (opt.arg) {
+      const v = needArg();
+      if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+      value = v;
+      if (opt.role && inlineArg === undefined) ctx.role(i, opt.role);
+    }
+    hasRuleOptions = true;
+    if (resolved.kind === 'match') {
+      let m: MatchInst;
+      if (typeof resolved.match === 'string') {
+        m = { name: resolved.match, idx: optIdx };
+        rule.matches.push(m);
+        extOrder.push({ kind: 'match', m });
+      } else m = resolved.match;
+      if (resolved.opt.names[0] === 'tcp-flags') {
+        // --tcp-flags MASK COMP: two arguments.
+        if (i + 1 >= argv.length) return report(fail('xtMissingOption', '--tcp-flags requires two args.'), optIdx);
+        i++;
+        ctx.role(i, 'value');
+        if (m.flags) return report(fail('xtDuplicateOption', 'Only one of `--syn\' or `--tcp-flags\' allowed'), optIdx);
+        const mask = parseTcpFlags(value);
+        if (!mask.ok) return report(fail('xtBadValue', mask.error, 'flags are FIN, SYN, RST, PSH, ACK, URG, ALL, NONE'), i - 1);
+        const comp = parseTcpFlags(argv[i].value);
+        if (!comp.ok) return report(fail('xtBadValue', comp.error, 'flags are FIN, SYN, RST, PSH, ACK, URG, ALL, NONE'), i);
+        m.flags = { v: { mask: mask.value, comp: comp.value }, invert };
+      } else {
+        const f = resolved.opt.apply(m, value, invert, i, rule);
+        if (f) return report(f, i);
+      }
+    } else {
+      const f = resolved.opt.apply(rule.target!, value, invert, i, rule);
+      if (f) return report(f, i);
+    }
+    i++;
+  }
+  if (invertIdx >= 0) return report(fail('xtBadNegation', "'!' is not followed by an option"), invertIdx);
+  void optName;
+  void jumpTok;
+
+  if (!op) {
+    ctx.report('xtNoCommand', argv[0], 'no command specified');
+    return undefined;
+  }
+
+  const ruleOp = op === 'A' || op === 'I' || op === 'R' || (op === 'D' && num === undefined);
+  if (!ruleOp && hasRuleOptions) {
+    const first = firstRuleOption(rule);
+    ctx.report('xtBadValue', argv[first] ?? argv[opIdx], `Illegal option \`${argv[first]?.value ?? ''}' with this command`, `-${op} takes no rule options`);
+    return undefined;
+  }
+
+  // Extension final checks, in load order, then the target's.
+  const pf = finalChecks(rule);
+  if (pf) return report(pf, pf.at ?? opIdx);
+
+  return {
+    op, opIdx, table, chain, chainIdx, num, numIdx, policy, policyIdx, rule, hasRuleOptions,
+  };
+}
+
+function firstRuleOption(rule: RuleSpec): number {
+  const idx = [rule.proto?.idx, rule.src?.idx, rule.dst?.idx, rule.iif?.idx, rule.oif?.idx, rule.target?.idx, ...rule.matches.map((m) => m.idx)]
+    .filter((x): x is number => x !== undefined);
+  return idx.length ? Math.min(...idx) - 1 : -1;
+}
+
+function unknownOptionFail(name: string, rule: RuleSpec): Fail {
+  const opt = `--${name}`;
+  if (name === 'dport' || name === 'sport' || name === 'destination-port' || name === 'source-port') {
+    const p = rule.proto;
+    return fail('xtPortNeedsProtocol', opt, p && !p.invert && p.v !== 0 ? protoText(p.v) : p?.invert ? `! ${protoText(p.v)}` : '');
+  }
+  if (name === 'syn' || name === 'tcp-flags') return fail('xtUnknownOption', opt, `${opt} belongs to the tcp match: put '-p tcp' before it`);
+  if (name === 'icmp-type') return fail('xtUnknownOption', opt, "--icmp-type belongs to the icmp match: put '-p icmp' before it");
+  const owner = OPTION_OWNERS.get(name);
+  if (owner) {
+    return fail('xtUnknownOption', opt, owner.startsWith('-m')
+      ? `${opt} belongs to the '${owner.slice(3)}' match: put '${owner}' before it`
+      : `${opt} is an option of target ${owner.slice(3)}, which this rule does not use`);
+  }
+  return fail('xtUnknownOption', opt, '');
+}
+
+function hasProto(rule: RuleSpec, ...protos: number[]): boolean {
+  return !!rule.proto && !rule.proto.invert && protos.includes(rule.proto.v);
+}
+
+function finalChecks(rule: RuleSpec): Fail | undefined {
+  for (const m of rule.matches) {
+    const at = (f: Fail): Fail => ({ ...f, at: m.idx });
+    switch (m.name) {
+      case 'tcp':
+        if (!hasProto(rule, IPPROTO_TCP)) return at(fail('xtMatchNeedsProtocol', "TCP match requires '-p tcp'"));
+        break;
+      case 'udp':
+        if (!hasProto(rule, IPPROTO_UDP)) return at(fail('xtMatchNeedsProtocol', "UDP match requires '-p udp'"));
+        break;
+      case 'icmp':
+        if (!hasProto(rule, IPPROTO_ICMP)) return at(fail('xtMatchNeedsProtocol', "ICMP match requires '-p icmp'"));
+        break;
+      case 'multiport':
+        if (!hasProto(rule, IPPROTO_TCP, IPPROTO_UDP, 132, 33, 136)) {
+          return at(fail('xtMatchNeedsProtocol', "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'"));
+        }
+        if (!m.multi) return at(fail('xtMissingOption', 'multiport: option "--dports", "--sports" or "--ports" must be specified'));
+        break;
+      case 'conntrack':
+        if (!m.states) return at(fail('xtMissingOption', 'conntrack: At least one option is required (this simulator models --ctstate)'));
+        break;
+      case 'state':
+        if (!m.states) return at(fail('xtMissingOption', 'state: option "--state" must be specified'));
+        break;
+      case 'mark':
+      case 'connmark':
+        if (!m.mark) return at(fail('xtMissingOption', `${m.name}: option "--mark" must be specified`));
+        break;
+      case 'addrtype':
+        if (!m.srcType && !m.dstType) return at(fail('xtMissingOption', 'addrtype: you must specify --src-type or --dst-type'));
+        if (m.limitIn && m.limitOut) return at(fail('xtBadValue', "addrtype: you can't specify both --limit-iface-in and --limit-iface-out", 'keep one'));
+        break;
+      case 'iprange':
+        if (!m.srcRange && !m.dstRange) return at(fail('xtMissingOption', "iprange match: You must specify `--src-range' or `--dst-range'"));
+        break;
+      case 'comment':
+        if (m.comment === undefined) return at(fail('xtMissingOption', 'comment: option "--comment" must be specified'));
+        break;
+    }
+  }
+  const t = rule.target;
+  if (t?.ext) {
+    const at = (f: Fail, idx = t.idx): Fail => ({ ...f, at: idx });
+    const needPorts = (idx: number | undefined) =>
+      at(fail('xtMatchNeedsProtocol', 'Need TCP, UDP, SCTP or DCCP with port specification'), idx ?? t.idx);
+    const portProto = hasProto(rule, IPPROTO_TCP, IPPROTO_UDP, 132, 33);
+    switch (t.ext) {
+      case 'DNAT':
+      case 'SNAT':
+        if (!t.nat) return at(fail('xtMissingOption', `${t.ext}: option "--to-${t.ext === 'DNAT' ? 'destination' : 'source'}" must be specified`));
+        if (t.nat.portLo !== undefined && !portProto) return needPorts(t.natIdx);
+        break;
+      case 'MASQUERADE':
+      case 'REDIRECT':
+        if (t.ports && !portProto) return needPorts(t.portsIdx);
+        break;
+      case 'MARK':
+        if (!t.xmark) return at(fail('xtMissingOption', 'MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required'));
+        break;
+      case 'CONNMARK':
+        if (!t.connmarkOp) return at(fail('xtMissingOption', 'CONNMARK target: No operation specified'));
+        break;
+      case 'CT':
+        if (!t.notrack) return at(fail('xtNotSimulated', 'target CT without --notrack'));
+        break;
+    }
+  }
+  return undefined;
+}
