@@ -16,8 +16,9 @@ export const lintCatalogue = {
       `${other} routes via ${gw}, an address of ${netns}, but forwarding is off on ${dev} in ${netns}: packets that ${netns} should pass on are dropped; add 'sysctl -w net.ipv4.ip_forward=1' in ${netns}`,
   },
   routeDeviceDown: {
-    code: 'NS5003', severity: 'warning', summary: 'A route through a device that is down at the end of the file.',
-    message: (dev: string) => `this route goes through ${dev}, which is down at the end of the file: the route is unusable; add 'ip link set ${dev} up'`,
+    code: 'NS5003', severity: 'warning', summary: 'A route the kernel removed because its device went down, was deleted or moved.',
+    message: (dev: string, event: string, fix: string) =>
+      `this route goes through ${dev}, which ${event}: the kernel removes the route then and never restores it; ${fix}`,
   },
   loopbackDown: {
     code: 'NS5004', severity: 'warning', summary: 'lo is down while a socket or probe uses 127.0.0.1 or a local address.',
@@ -53,7 +54,6 @@ export const lintCatalogue = {
     message: (netns: string, dst: string) =>
       `${dst} is an address of ${netns} itself: the packet goes through lo, which is down, so it is dropped; add 'ip link set lo up' in ${netns}`,
   },
-
   notSimulated: {
     code: 'NS9001', severity: 'warning', summary: 'A command outside the simulated set.',
     message: (what: string) => `not simulated: ${what}; the simulator ignores this line and may diverge from the kernel here`,

@@ -4,7 +4,7 @@
 // up, veth pairs with one end down). Runs once after the whole file, on the kernel
 // configuration only: no packets, no netstack. A small FIB lookup (policy rules + longest
 // prefix) answers "is there a route at all". iptables-specific lints (shadowed rules and the
-// like) belong to the iptables executor.
+// like) belong to the iptables executor (iptables-lint.ts); runLints calls them.
 //
 // Kernel facts used (verified on Linux 6.18 in a throwaway namespace): with lo down a fresh
 // namespace has no 127.0.0.1 and `connect(127.0.0.1)` fails with ENETUNREACH; a connect to the
@@ -18,6 +18,7 @@ import {
 } from '../kernel/config';
 import type { SourceFile } from '../syntax/tree';
 import type { ModelState } from './context';
+import { lintIptables } from './iptables-lint';
 import { confKey } from './sysctl-defaults';
 
 /** Result of a route lookup on the configuration: a route, a rule action, local delivery, or nothing. */
@@ -66,6 +67,19 @@ export function fibLookup(
   return { kind: 'none' };
 }
 
+/**
+ * Routes the kernel removed as a side effect (state.ts keeps them under this fact key when a
+ * device goes down, is deleted or moved). Read by key so this file does not depend on the ip
+ * executor's internals; the shape is the one state.ts records.
+ */
+const FACT_FLUSHED_ROUTES = 'ip.flushedRoutes';
+interface FlushedRoute {
+  route: RouteConfig;
+  netns: string;
+  by: Origin;
+  reason: 'down' | 'deleted' | 'moved';
+}
+
 const isLoopbackNet = (a: Ipv4): boolean => a >>> 24 === 127;
 
 /** Runs every lint of the final state and appends the diagnostics to state.diagnostics. */
@@ -77,8 +91,8 @@ export function runLints(state: ModelState, _file: SourceFile): void {
   l.probes();
   l.devices();
   // The iptables executor's own final-state lints (shadowed rules, interface matches on missing
-  // devices) are not called from here: core/model/iptables*.ts exports no `lintIptables` yet.
-  // When it does, call it here: `lintIptables(state)`.
+  // devices; idempotent, so tests may call it too).
+  lintIptables(state);
 }
 
 class Linter {
@@ -149,14 +163,32 @@ class Linter {
     }
   }
 
-  /** NS5003: routes the user added through a device that is down at the end. */
+  /**
+   * NS5003: routes the user added through a device that later went down, was deleted or moved.
+   * The kernel refuses a route through a down device ("Device for nexthop is not up") and
+   * flushes the routes of a device that goes down, so this is how "a route through a device
+   * that is down" shows up: state.ts records what it flushed. A route still present through a
+   * down device (should the executor keep one) is reported the same way.
+   */
   routes(): void {
+    const flushed = (this.state.facts.get(FACT_FLUSHED_ROUTES) ?? []) as FlushedRoute[];
+    for (const f of flushed) {
+      if (f.route.origin === KERNEL_ORIGIN) continue;
+      const dev = deviceById(this.state, f.route.devId);
+      const name = dev?.name ?? 'its device';
+      const [event, fix, rel] =
+        f.reason === 'down' ? ['goes down later', `add the route after the last 'ip link set ${name} up'`, `${name} goes down here`]
+          : f.reason === 'deleted' ? ['is deleted later', 'remove the route too, or keep the device', `${name} is deleted here`]
+            : ['moves to another namespace later', 'add the route where the device ends up', `${name} moves here`];
+      const d = this.report('routeDeviceDown', f.route.origin, name, event, fix);
+      this.relate(d, f.by, rel);
+    }
     for (const ns of this.state.topology.namespaces.values()) {
       for (const r of ns.routes) {
         if (r.origin === KERNEL_ORIGIN || r.devId === undefined) continue;
         const dev = deviceById(this.state, r.devId);
         if (!dev || dev.up) continue;
-        const d = this.report('routeDeviceDown', r.origin, dev.name);
+        const d = this.report('routeDeviceDown', r.origin, dev.name, 'is down at the end of the file', `add 'ip link set ${dev.name} up' before the route`);
         this.relate(d, dev.origin, `${dev.name} is created here`);
       }
     }

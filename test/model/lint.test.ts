@@ -139,6 +139,22 @@ describe('model: lints', () => {
     assert.deepEqual(codes(w.lint()), []);
   });
 
+  it('NS5003: a user route the kernel flushed when its device went down, was deleted or moved', () => {
+    const w = new World();
+    const d = w.dev('a', 'eth0', true);
+    const r = w.route('a', { dst: '10.1.0.0/16', devId: d.id }, 'ip route add 10.1.0.0/16 dev eth0');
+    w.ns('a').routes.pop();
+    const by = w.line('ip link set eth0 down', 'a');
+    w.state.facts.set('ip.flushedRoutes', [{ route: r, netns: 'a', by, reason: 'down' }, { route: r, netns: 'a', by, reason: 'deleted' },
+      { route: { ...r, origin: -1 }, netns: 'a', by, reason: 'down' }]);
+    const ds = w.lint();
+    assert.deepEqual(codes(ds), ['NS5003', 'NS5003']);
+    assert.match(ds[0].message, /^this route goes through eth0, which goes down later: the kernel removes the route then and never restores it/);
+    assert.match(ds[1].message, /which is deleted later/);
+    assert.equal(w.lineOf(ds[0].start), 2);
+    assert.equal(w.lineOf(ds[0].related![0].start), 3);
+  });
+
   it('NS5004: lo down while a socket listens on 127.0.0.1 or a probe goes there', () => {
     const w = new World();
     w.ns('a').sockets.push({ proto: 'tcp', addr: ip('127.0.0.1'), port: 80, origin: w.line('listen tcp 127.0.0.1:80', 'a') });
