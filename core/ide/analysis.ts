@@ -1,0 +1,203 @@
+// The analysed document the IDE features work on: the parse tree and the model of one text, plus
+// lookup indexes built once per analysis (statement at an offset, symbols by key, rule positions,
+// word at an offset). Also a small per-document cache keyed by version, so every feature of one
+// version shares one parse + buildModel. Offsets only; no IO, no protocol, no clock.
+// It does not interpret commands itself: meaning comes from the model (core/model).
+
+import type { Ipv4, TopologyConfig, XtTableName } from '../kernel/config';
+import type { StatementInfo, SymbolOccurrence } from '../model/context';
+import { buildModel, Model } from '../model/index';
+import type { Token } from '../syntax/lexer';
+import { TokenKind } from '../syntax/lexer';
+import { BlockNode, CommandNode, forEachBlock, forEachCommand, ItemNode } from '../syntax/tree';
+
+export interface RulePosition {
+  netns: string;
+  table: XtTableName;
+  chain: string;
+  /** 1-based position in the chain, as `iptables -L --line-numbers` counts. */
+  position: number;
+}
+
+export interface Analysis {
+  text: string;
+  model: Model;
+  /** Every command in file order. */
+  commands: CommandNode[];
+  /** Every block in file order, with the namespace it opens (namespace blocks) or runs in (jails). */
+  blocks: Array<{ block: BlockNode; netns: string }>;
+  /** Symbol occurrences grouped by key, in file order. */
+  symbolsByKey: Map<string, SymbolOccurrence[]>;
+  /** Every symbol occurrence sorted by start offset. */
+  symbols: SymbolOccurrence[];
+  /** Rule positions by statement id (the origin of each rule in the final topology). */
+  rulePositions: Map<number, RulePosition>;
+}
+
+/** Analyses a text from scratch (parse + buildModel + indexes). Never throws. */
+export function analyze(text: string, model?: Model): Analysis {
+  const m = model ?? buildModel(text);
+  const commands: CommandNode[] = [];
+  forEachCommand(m.file.items, (c) => commands.push(c));
+  const blocks: Analysis['blocks'] = [];
+  forEachBlock(m.file.items, (b, outer) => {
+    const ns = b.kind === 'namespace' ? b.name?.value ?? 'root' : outer.filter((o) => o.kind === 'namespace').pop()?.name?.value ?? 'root';
+    blocks.push({ block: b, netns: ns });
+  });
+  const symbolsByKey = new Map<string, SymbolOccurrence[]>();
+  const syms = [...m.symbols].sort((a, b) => a.start - b.start);
+  for (const s of syms) {
+    let list = symbolsByKey.get(s.key);
+    if (!list) symbolsByKey.set(s.key, (list = []));
+    list.push(s);
+  }
+  return { text, model: m, commands, blocks, symbols: syms, symbolsByKey, rulePositions: rulePositions(m.topology) };
+}
+
+function rulePositions(topology: TopologyConfig): Map<number, RulePosition> {
+  const out = new Map<number, RulePosition>();
+  for (const ns of topology.namespaces.values()) {
+    for (const table of ns.xtables.values()) {
+      for (const chain of table.chains.values()) {
+        chain.rules.forEach((r, i) => {
+          if (r.origin >= 0) out.set(r.origin, { netns: ns.name, table: table.name, chain: chain.name, position: i + 1 });
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A cache of analyses by document key; a new version replaces the old one. */
+export class AnalysisCache {
+  private readonly entries = new Map<string, { version: number; text: string; analysis: Analysis }>();
+
+  get(key: string, version: number, text: string): Analysis {
+    const e = this.entries.get(key);
+    if (e && e.version === version && e.text === text) return e.analysis;
+    const analysis = analyze(text);
+    this.entries.set(key, { version, text, analysis });
+    return analysis;
+  }
+
+  /** The cached analysis if it is of exactly this version. */
+  peek(key: string, version: number): Analysis | undefined {
+    const e = this.entries.get(key);
+    return e && e.version === version ? e.analysis : undefined;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+}
+
+// ---------------------------------------------------------------- positions in the tree
+
+/** The command whose extent (first word start .. last word end) contains or touches `offset`. */
+export function commandAt(a: Analysis, offset: number): CommandNode | undefined {
+  const cmds = a.commands;
+  let lo = 0;
+  let hi = cmds.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = cmds[mid];
+    if (offset < c.start) hi = mid - 1;
+    else if (offset > c.end) lo = mid + 1;
+    else return c;
+  }
+  return undefined;
+}
+
+/** Index of the last command that starts at or before `offset` (-1 if none). */
+export function lastCommandBefore(a: Analysis, offset: number): number {
+  const cmds = a.commands;
+  let lo = 0;
+  let hi = cmds.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cmds[mid].start <= offset) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/** The innermost block containing `offset` (between its header and its end). */
+export function blockAt(a: Analysis, offset: number): { block: BlockNode; netns: string } | undefined {
+  let found: { block: BlockNode; netns: string } | undefined;
+  for (const b of a.blocks) {
+    if (b.block.start > offset) break;
+    const bodyStart = b.block.open?.end ?? b.block.end;
+    if (offset >= bodyStart && (offset < b.block.end || (!b.block.close && offset <= b.block.end))) found = b;
+  }
+  return found;
+}
+
+/** Namespace a new line at `offset` would run in (enclosing namespace block, else root). */
+export function netnsAt(a: Analysis, offset: number): string {
+  const b = blockAt(a, offset);
+  return b?.netns ?? 'root';
+}
+
+export function statementOf(a: Analysis, cmd: CommandNode): StatementInfo | undefined {
+  return a.model.statements[cmd.id];
+}
+
+/** The word token of the file containing or touching `offset` (prefers the one starting at offset). */
+export function wordAt(a: Analysis, offset: number): Token | undefined {
+  const cmd = commandAt(a, offset);
+  if (cmd) {
+    for (const w of cmd.words) if (offset >= w.start && offset <= w.end) return w;
+  }
+  for (const b of a.blocks) {
+    const n = b.block.name;
+    if (n && offset >= n.start && offset <= n.end) return n;
+    if (offset >= b.block.keyword.start && offset <= b.block.keyword.end) return b.block.keyword;
+  }
+  return undefined;
+}
+
+/** The symbol occurrence under `offset`, if any. */
+export function symbolAt(a: Analysis, offset: number): SymbolOccurrence | undefined {
+  const syms = a.symbols;
+  let lo = 0;
+  let hi = syms.length - 1;
+  let idx = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (syms[mid].start <= offset) {
+      idx = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  // Occurrences do not overlap; look at the last one starting at or before offset and its neighbours.
+  for (let i = idx; i >= 0 && i >= idx - 3; i--) if (offset >= syms[i].start && offset <= syms[i].end) return syms[i];
+  return undefined;
+}
+
+/** Comment tokens of the file in order. */
+export function comments(a: Analysis): Token[] {
+  return a.model.file.tokens.filter((t) => t.kind === TokenKind.Comment);
+}
+
+export function isItemCommand(i: ItemNode): i is CommandNode {
+  return i.kind === 'command';
+}
+
+/** The devices' addresses of a namespace in the final state, as `A.B.C.D/LEN` with the device name. */
+export function addressesOf(topology: TopologyConfig, netns: string, beforeStatement = Infinity): Array<{ addr: Ipv4; plen: number; dev: string }> {
+  const ns = topology.namespaces.get(netns);
+  if (!ns) return [];
+  const out: Array<{ addr: Ipv4; plen: number; dev: string }> = [];
+  for (const a of ns.addresses) {
+    if (a.origin >= beforeStatement) continue;
+    out.push({ addr: a.addr, plen: a.plen, dev: topology.devices.get(a.devId)?.name ?? '?' });
+  }
+  return out;
+}
