@@ -216,6 +216,7 @@ export function exportScript(model: Model, opts: { prefix?: string; fileName?: s
   push('  esac');
   push('done');
   push('ND_LOGDIR="${ND_LOGDIR:-/tmp/netns-dbg-$P}"');
+  push('ND_PYTHON="${ND_PYTHON:-python3}"   # the listeners\' interpreter');
   push(`ND_NAMESPACES=(${names.map(shellQuote).join(' ')})`);
   push('ND_FAILED=0');
   push('');
@@ -258,7 +259,7 @@ export function exportScript(model: Model, opts: { prefix?: string; fileName?: s
   push('');
   push('# nd_listen LINE NS PROTO ADDR PORT');
   push('nd_listen() {');
-  push('  nd "$1" "$2" python3 -c "$ND_LISTENER_PY" "$1" "$2" "$3" "$4" "$5" "$ND_LOGDIR/listen.log"');
+  push('  nd "$1" "$2" "$ND_PYTHON" -c "$ND_LISTENER_PY" "$1" "$2" "$3" "$4" "$5" "$ND_LOGDIR/listen.log"');
   push('}');
   push('');
   push('if [ "$ND_MODE" = cleanup ]; then');
