@@ -24,7 +24,7 @@
 // Safety net: the result is parsed again and must give the same blocks and the same words; if it
 // does not (a case the rules above missed), the text is returned unchanged.
 
-import { Token, TokenKind } from '../syntax/lexer';
+import { lex, Token, TokenKind } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import { ItemNode, SourceFile } from '../syntax/tree';
 
@@ -116,10 +116,17 @@ function layout(sf: SourceFile): Layout {
   const src = sf.text;
   if (sf.errors.length) return { text: src, edits: [], refusal: 'the file has syntax errors; fix them first' };
   const tokens = sf.tokens;
-  const last = tokens[tokens.length - 1];
-  // `word\` at the very end of the file: a final newline would turn the backslash into a continuation.
-  if (last && last.kind === TokenKind.Word && last.text.endsWith('\\') && !last.unterminated) {
-    return { text: src, edits: [], refusal: 'the file ends in a backslash; a final newline would change its meaning' };
+  // A word that a line break right after it would change (`a\` at the end of the file, `\<CR>`
+  // before blanks and a newline: the backslash would become a line continuation).
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== TokenKind.Word || !(t.text.endsWith('\\') || t.text.endsWith('\r'))) continue;
+    let j = i + 1;
+    while (j < tokens.length && tokens[j].kind === TokenKind.Whitespace) j++;
+    const endsLine = j === tokens.length || tokens[j].kind === TokenKind.Newline;
+    if (endsLine && !sameWordBeforeNewline(t)) {
+      return { text: src, edits: [], refusal: 'a word ends in a backslash (or an escaped carriage return) at the end of a line; a line break after it would make it a line continuation' };
+    }
   }
 
   const parts: string[] = [];
@@ -214,6 +221,11 @@ function layout(sf: SourceFile): Layout {
     return { text: src, edits: [], refusal: 'internal: formatting would change the meaning; left unchanged' };
   }
   return { text, edits: gapEdits(src, text, anchors) };
+}
+
+function sameWordBeforeNewline(word: Token): boolean {
+  const t = lex(word.text + '\n')[0];
+  return t !== undefined && t.kind === TokenKind.Word && t.text === word.text;
 }
 
 /** The edits between consecutive anchors (and before the first / after the last) that differ. */

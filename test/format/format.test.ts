@@ -37,6 +37,8 @@ describe('ide: format', () => {
     const text = 'ip link set lo up\\';
     assert.equal(formatText(text), text);
     assert.match(formatRefusal(text) ?? '', /backslash/);
+    const cr = 'ip link set lo up \\\r\r\n';
+    assert.equal(formatText(cr), cr);
   });
 
   it('formats a statement per line, 4-space blocks, one space between words', () => {
