@@ -14,7 +14,7 @@ import { IFNAMSIZ_MAX, nearestName } from './names';
 import {
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, LOG_LEVELS, parseAddrMask, parseAddrTypes, parseCtStates, parseIcmpType,
   parseIpRange, parseMarkMask, parseNatPorts, parseNatRange, parsePortList, parsePortRange, parseProto,
-  parseTcpFlags, parseUint, protoText, REJECT_WITH, TCP_SYN_COMP, TCP_SYN_MASK,
+  parseRejectWith, parseTcpFlags, parseUint, protoText, TCP_SYN_COMP, TCP_SYN_MASK,
 } from './iptables-values';
 
 export const XT_TABLES: XtTableName[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
@@ -358,7 +358,7 @@ const TARGET_OPTS: Record<TargetName, ExtOpt<TargetInst>[]> = {
   REJECT: [{
     names: ['reject-with'], arg: true, invert: false, role: 'value',
     apply: (t, v) => {
-      const r = REJECT_WITH[v];
+      const r = parseRejectWith(v);
       if (!r) return fail('xtBadValue', `unknown reject type "${v}"`, 'use icmp-port-unreachable, icmp-host-unreachable, icmp-net-unreachable, icmp-proto-unreachable, icmp-net-prohibited, icmp-host-prohibited, icmp-admin-prohibited or tcp-reset');
       t.rejectWith = r;
       return undefined;
@@ -636,6 +636,10 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
           const list: Prefix[] = [];
           for (const part of v.split(',')) {
             const r = parseAddrMask(part);
+            if (!r.ok && r.error.startsWith('non-contiguous')) {
+              ctx.report('xtNotSimulated', argv[i], `the non-contiguous mask in '${part}'`);
+              return undefined;
+            }
             if (!r.ok) return report(fail('xtBadAddress', r.error), i);
             list.push(r.value);
           }
@@ -838,13 +842,14 @@ function finalChecks(rule: RuleSpec): Fail | undefined {
         if (!hasProto(rule, IPPROTO_UDP)) return at(fail('xtMatchNeedsProtocol', "UDP match requires '-p udp'"));
         break;
       case 'icmp':
-        if (!hasProto(rule, IPPROTO_ICMP)) return at(fail('xtMatchNeedsProtocol', "ICMP match requires '-p icmp'"));
+        // Verified: iptables-nft passes this to the kernel, which refuses it (exit status 4).
+        if (!hasProto(rule, IPPROTO_ICMP)) return at(fail('xtMatchNeedsProtocol', "RULE_APPEND failed (Invalid argument): the icmp match needs '-p icmp'"));
         break;
       case 'multiport':
         if (!hasProto(rule, IPPROTO_TCP, IPPROTO_UDP, 132, 33, 136)) {
           return at(fail('xtMatchNeedsProtocol', "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'"));
         }
-        if (!m.multi) return at(fail('xtMissingOption', 'multiport: option "--dports", "--sports" or "--ports" must be specified'));
+        if (!m.multi) return at(fail('xtMissingOption', 'multiport expection an option (give --dports, --sports or --ports)'));
         break;
       case 'conntrack':
         if (!m.states) return at(fail('xtMissingOption', 'conntrack: At least one option is required (this simulator models --ctstate)'));

@@ -25,11 +25,12 @@ export function buildRules(spec: RuleSpec): BuiltRule[] {
   const targetText = renderTarget(spec);
   const tail: XtMatch[] = [];
   let tailText = '';
-  if (spec.iif) {
+  // `-i +` matches every device: iptables drops it from the rule.
+  if (spec.iif && !(spec.iif.v === '+' && !spec.iif.invert)) {
     tail.push({ kind: 'iif', name: spec.iif.v, invert: spec.iif.invert });
     tailText += ` ${neg(spec.iif.invert)}-i ${spec.iif.v}`;
   }
-  if (spec.oif) {
+  if (spec.oif && !(spec.oif.v === '+' && !spec.oif.invert)) {
     tail.push({ kind: 'oif', name: spec.oif.v, invert: spec.oif.invert });
     tailText += ` ${neg(spec.oif.invert)}-o ${spec.oif.v}`;
   }

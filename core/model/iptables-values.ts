@@ -49,7 +49,7 @@ export function parseAddrMask(text: string): Parsed<Prefix> {
       if (mask === undefined) return err(`invalid mask \`${m}' specified`);
       // Only contiguous masks are meaningful; iptables-nft accepts them only in that form.
       const inv = (~mask) >>> 0;
-      if ((inv & (inv + 1)) !== 0) return err(`invalid mask \`${m}' specified`);
+      if ((inv & (inv + 1)) !== 0) return err(`non-contiguous mask \`${m}'`);
       len = Math.clz32(inv);
     }
   }
@@ -156,7 +156,14 @@ const ICMP_TYPES: Record<string, [number, number | undefined]> = {
 };
 
 export function parseIcmpType(text: string): Parsed<{ type: number; code?: number }> {
-  const named = ICMP_TYPES[text];
+  // Names are matched case-insensitively and by unique prefix (verified: `echo-req` is echo-request,
+  // `e` is ambiguous).
+  const lower = text.toLowerCase();
+  const names = Object.keys(ICMP_TYPES);
+  const exact = names.find((n) => n.toLowerCase() === lower);
+  const hits = exact ? [exact] : lower === '' ? [] : names.filter((n) => n.toLowerCase().startsWith(lower));
+  if (hits.length > 1) return err(`Ambiguous ICMP type \`${text}': \`${hits[0]}' or \`${hits[1]}'?`);
+  const named = hits.length ? ICMP_TYPES[hits[0]] : undefined;
   if (named) return ok({ type: named[0], code: named[1] });
   const m = /^(\d{1,3})(?:\/(\d{1,3}))?$/.exec(text);
   if (m && Number(m[1]) <= 255 && (m[2] === undefined || Number(m[2]) <= 255)) {
@@ -200,8 +207,10 @@ const CT_ORDER: CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRAC
 export function parseCtStates(text: string, stateMatch: boolean): Parsed<CtState[]> {
   const set = new Set<CtState>();
   for (const s of text.split(',')) {
-    const u = s.toUpperCase() as CtState;
-    if (!CT_ORDER.includes(u) || (stateMatch && (u === 'SNAT' || u === 'DNAT'))) {
+    // A prefix names the first state it starts (verified: `EST` and `est` are ESTABLISHED).
+    const up = s.toUpperCase();
+    const u = (up === '' ? undefined : CT_ORDER.find((c) => c.startsWith(up))) as CtState;
+    if (!u || (stateMatch && (u === 'SNAT' || u === 'DNAT'))) {
       return err(stateMatch ? `Bad state "${s}"` : `Bad ctstate "${s}"`);
     }
     set.add(u);
@@ -217,8 +226,10 @@ const ADDR_TYPES: AddrType[] = [
 export function parseAddrTypes(text: string): Parsed<AddrType[]> {
   const set = new Set<AddrType>();
   for (const s of text.split(',')) {
-    const u = s.toUpperCase() as AddrType;
-    if (!ADDR_TYPES.includes(u)) return err(`addrtype: bad type "${s}"`);
+    // A prefix names the first type it starts (verified: `LOC` is LOCAL, `U` is UNSPEC).
+    const up = s.toUpperCase();
+    const u = up === '' ? undefined : ADDR_TYPES.find((t) => t.startsWith(up));
+    if (!u) return err(`addrtype: bad type "${s}"`);
     set.add(u);
   }
   return ok(ADDR_TYPES.filter((t) => set.has(t)));
@@ -318,3 +329,11 @@ export const REJECT_WITH: Record<string, string> = {
 export const LOG_LEVELS: Record<string, number> = {
   emerg: 0, alert: 1, crit: 2, error: 3, err: 3, warning: 4, warn: 4, notice: 5, info: 6, debug: 7,
 };
+
+/** `--reject-with` value: exact name or alias, else the first name it is a prefix of (verified: `icmp` is icmp-net-unreachable). */
+export function parseRejectWith(text: string): string | undefined {
+  if (REJECT_WITH[text]) return REJECT_WITH[text];
+  if (text === '') return undefined;
+  const k = Object.keys(REJECT_WITH).find((n) => n.startsWith(text));
+  return k ? REJECT_WITH[k] : undefined;
+}

@@ -326,7 +326,9 @@ class Runner {
 
     if (p.op === 'D' && p.num !== undefined) {
       if (p.num > chain.rules.length) {
-        ctx.report('xtBadRuleNumber', this.tok(p.numIdx), 'No chain/target/match by that name.',
+        // Verified: with the chain present in the kernel the words are "Index of deletion too big.";
+        // a built-in chain of a table not yet created gives "No chain/target/match by that name.".
+        ctx.report('xtBadRuleNumber', this.tok(p.numIdx), this.table?.chains.has(chainName) ? 'Index of deletion too big.' : 'No chain/target/match by that name.',
           `${chainName} has ${chain.rules.length} rule(s); -D takes a number from 1 to ${chain.rules.length} or the rule itself`);
         return;
       }
@@ -366,11 +368,11 @@ class Runner {
     if (p.op === 'R') {
       if (built.length > 1) {
         ctx.report('xtBadValue', this.tok((spec.src && spec.src.v.length > 1 ? spec.src.idx : spec.dst!.idx)),
-          'too many source or destination IP addresses with -R', 'replace one rule at a time: give one address');
+          'Replacement rule does not specify a unique address', 'replace one rule at a time: give one address');
         return;
       }
       if (p.num! > chain.rules.length) {
-        ctx.report('xtBadRuleNumber', this.tok(p.numIdx), 'No chain/target/match by that name.',
+        ctx.report('xtBadRuleNumber', this.tok(p.numIdx), this.table?.chains.has(chainName) ? 'Index of replacement too big.' : 'No chain/target/match by that name.',
           chain.rules.length ? `${chainName} has ${chain.rules.length} rule(s); -R takes a number from 1 to ${chain.rules.length}` : `${chainName} has no rules; use -A to add one`);
         return;
       }
