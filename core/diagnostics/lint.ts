@@ -22,8 +22,8 @@ export const lintCatalogue = {
   },
   loopbackDown: {
     code: 'NS5004', severity: 'warning', summary: 'lo is down while a socket or probe uses 127.0.0.1 or a local address.',
-    message: (netns: string, what: string) =>
-      `lo is down in ${netns}: connections to 127.0.0.1 fail with ENETUNREACH (${what}); add 'ip link set lo up' in ${netns}`,
+    message: (netns: string, effect: string, what: string) =>
+      `lo is down in ${netns}: ${effect} (${what}); add 'ip link set lo up' in ${netns}`,
   },
   listenerAddressAbsent: {
     code: 'NS5005', severity: 'warning', summary: 'A socket bound to an address that no device of its namespace has at the end of the file.',

@@ -19,6 +19,7 @@ import {
 import type { SourceFile } from '../syntax/tree';
 import type { ModelState } from './context';
 import { lintIptables } from './iptables-lint';
+import { isLocalAddress } from './lang';
 import { confKey } from './sysctl-defaults';
 
 /** Result of a route lookup on the configuration: a route, a rule action, local delivery, or nothing. */
@@ -154,6 +155,8 @@ class Linter {
         const peer = deviceById(this.state, out?.peer);
         if (peer) owner = cands.find((o) => o.ns.name === peer.netns) ?? owner;
         if (!owner || this.forwardingOn(owner.ns, owner.dev.name)) continue;
+        // A host route to another address of the gateway itself needs no forwarding.
+        if (r.dst.len === 32 && owner.ns.addresses.some((x) => x.addr === r.dst.addr)) continue;
         const k = `${ns.name}>${owner.ns.name}`;
         if (reported.has(k)) continue;
         reported.add(k);
@@ -199,13 +202,26 @@ class Linter {
     return !!lo && !lo.up;
   }
 
+  /**
+   * What a connection to `addr` on a down lo does (verified on Linux 6.18): in a namespace whose
+   * lo was never up there is no 127.0.0.1 and no route, so connect() fails with ENETUNREACH;
+   * once lo was up and then down, 127.0.0.1/8 and its local routes stay, so the packet is routed
+   * to lo, which drops it, and connect() times out.
+   */
+  loEffect(ns: NetnsConfig, addr: Ipv4): string {
+    const a = ipv4ToString(addr);
+    return isLocalAddress(ns, addr)
+      ? `connections to ${a} time out: the address stays but lo drops every packet`
+      : `connections to ${a} fail with ENETUNREACH`;
+  }
+
   /** NS5004 for listeners on 127/8, NS5005 listeners on absent addresses, NS5006 jailed UDP on any. */
   sockets(): void {
     for (const ns of this.state.topology.namespaces.values()) {
       const local = new Set<Ipv4>(ns.addresses.map((a) => a.addr));
       for (const s of ns.sockets) {
         if (isLoopbackNet(s.addr)) {
-          if (this.loDown(ns)) this.report('loopbackDown', s.origin, ns.name, `a socket listens on ${ipv4ToString(s.addr)}`);
+          if (this.loDown(ns)) this.report('loopbackDown', s.origin, ns.name, this.loEffect(ns, s.addr), `a socket listens on ${ipv4ToString(s.addr)}`);
         } else if (s.addr !== 0 && s.addr >>> 28 !== 0xe && s.addr !== 0xffffffff && !local.has(s.addr)) {
           this.report('listenerAddressAbsent', s.origin, ipv4ToString(s.addr), ns.name);
         }
@@ -223,7 +239,7 @@ class Linter {
       const ns = this.state.topology.namespaces.get(p.from.netns);
       if (!ns) continue;
       if (isLoopbackNet(p.dst)) {
-        if (this.loDown(ns)) this.report('loopbackDown', p.origin, ns.name, `probe '${p.name}' connects to ${ipv4ToString(p.dst)}`);
+        if (this.loDown(ns)) this.report('loopbackDown', p.origin, ns.name, this.loEffect(ns, p.dst), `probe '${p.name}' connects to ${ipv4ToString(p.dst)}`);
         continue;
       }
       const res = fibLookup(this.state, ns, p.dst, p.src ?? p.from.jail ?? 0, p.mark ?? 0);

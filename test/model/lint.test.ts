@@ -161,7 +161,10 @@ describe('model: lints', () => {
     w.probe({ name: 'lo', from: { netns: 'a' }, proto: 'tcp', dst: ip('127.0.0.1'), dport: 80 });
     const ds = w.lint();
     assert.deepEqual(codes(ds), ['NS5004', 'NS5004']);
-    assert.match(ds[0].message, /^lo is down in a: connections to 127\.0\.0\.1 fail with ENETUNREACH/);
+    assert.match(ds[0].message, /^lo is down in a: connections to 127\.0\.0\.1 fail with ENETUNREACH \(a socket listens on 127\.0\.0\.1\)/);
+    // lo was up once: 127.0.0.1/8 stays, the connection times out instead
+    w.ns('a').addresses.push({ devId: w.ns('a').devices.get('lo')!.id, addr: ip('127.0.0.1'), plen: 8, secondary: false, origin: -1 });
+    assert.match(w.lint()[1].message, /^lo is down in a: connections to 127\.0\.0\.1 time out: the address stays but lo drops every packet \(probe 'lo' connects to 127\.0\.0\.1\)/);
     w.ns('a').devices.get('lo')!.up = true;
     assert.deepEqual(codes(w.lint()), []);
   });
