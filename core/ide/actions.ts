@@ -3,7 +3,8 @@
 // of its `data` (DATA_FIXES). Executors that want a quick fix only need to put one of these in
 // `data` (conventions, all optional):
 //   nearest: string          replace the diagnostic's range with this name ("did you mean")
-//   replaceWith: string      replace the diagnostic's range with this text (e.g. '-o' for '-i')
+//   replaceWith: string      replace the diagnostic's range with this text (e.g. '-o' for '-i');
+//                            also read under the names the executors use: fixed, replacement, suggestOption
 //   insertBefore: string     insert this command as a line before the statement
 //   insertAfter: string      insert this command as a line after the statement
 //   insertAtBlockStart: string  insert this command as the first line of the namespace's block
@@ -81,6 +82,15 @@ function deleteLine(a: Analysis, d: Diagnostic): Edit {
   return { start: s, end: e, newText: '' };
 }
 
+/** The value of the word after `keyword` in the diagnostic's statement. */
+function wordAfter(a: Analysis, d: Diagnostic, keyword: string, from = 0): string | undefined {
+  const c = commandAt(a, d.start);
+  if (!c) return undefined;
+  const w = c.words.map((x) => x.value);
+  const i = w.indexOf(keyword, from);
+  return i >= 0 ? w[i + 1] : undefined;
+}
+
 function netnsOf(a: Analysis, d: Diagnostic): string {
   const fromData = d.data?.netns;
   if (typeof fromData === 'string') return fromData;
@@ -98,7 +108,7 @@ const DATA_FIXES: FixBuilder[] = [
     return n ? [{ title: `Replace with '${n}'`, edits: [{ start: d.start, end: d.end, newText: n }], isPreferred: true }] : [];
   },
   (_a, d) => {
-    const r = str(d.data?.replaceWith);
+    const r = str(d.data?.replaceWith) ?? str(d.data?.fixed) ?? str(d.data?.replacement) ?? str(d.data?.suggestOption);
     return r ? [{ title: `Replace with '${r}'`, edits: [{ start: d.start, end: d.end, newText: r }], isPreferred: true }] : [];
   },
   (a, d) => {
@@ -133,7 +143,10 @@ const linkUp: FixBuilder = (a, d) => {
 };
 
 const loUp: FixBuilder = (a, d) => {
-  const ns = netnsOf(a, d);
+  // On a probe line the namespace is the probe's sender, not the line's.
+  const c = commandAt(a, d.start);
+  const probe = c && c.words[0]?.value === 'probe' ? a.model.probes.find((p) => p.origin === c.id) : undefined;
+  const ns = str(d.data?.netns) ?? probe?.from?.netns ?? netnsOf(a, d);
   return [{ title: `Bring lo up in ${ns}`, edits: [insertAtBlockStart(a, d, ns, 'ip link set lo up')], isPreferred: true }];
 };
 
@@ -142,10 +155,58 @@ const enableForwarding: FixBuilder = (a, d) => {
   return [{ title: `Enable forwarding in ${ns}`, edits: [insertAtBlockStart(a, d, ns, 'sysctl -w net.ipv4.ip_forward=1')], isPreferred: true }];
 };
 
+/** The device after `dev` in the statement is down: bring it up before (routes) or after (addresses). */
+const devWordUp = (where: 'before' | 'after'): FixBuilder => (a, d) => {
+  const dev = str(d.data?.device) ?? wordAfter(a, d, 'dev');
+  if (!dev) return [];
+  const line = `ip link set ${dev} up`;
+  return [{ title: `Add '${line}'`, edits: [where === 'before' ? insertLineBefore(a, d, line) : insertLineAfter(a, d, line)], isPreferred: true }];
+};
+
+/** A veth whose peer stays down: bring the peer up right after the line that creates the pair. */
+const peerUp: FixBuilder = (a, d) => {
+  const c = commandAt(a, d.start);
+  if (!c) return [];
+  const w = c.words.map((x) => x.value);
+  const p = w.indexOf('peer');
+  if (p < 0) return [];
+  const peer = str(d.data?.device) ?? (w[p + 1] === 'name' ? w[p + 2] : w[p + 1]);
+  const ns = str(d.data?.netns) ?? (w.indexOf('netns', p) > 0 ? w[w.indexOf('netns', p) + 1] : undefined);
+  const here = a.model.statements[c.id]?.netns;
+  if (!peer) return [];
+  const line = ns && ns !== here ? `ip -n ${ns} link set ${peer} up` : `ip link set ${peer} up`;
+  return [{ title: `Add '${line}'`, edits: [insertLineAfter(a, d, line)], isPreferred: true }];
+};
+
+/** Forwarding is off in the namespace that owns the gateway (the related line's namespace). */
+const enableForwardingAtGateway: FixBuilder = (a, d) => {
+  const rel = d.related?.[0];
+  const c = rel ? commandAt(a, rel.start) : undefined;
+  const ns = str(d.data?.netns) ?? (c && a.model.statements[c.id]?.netns);
+  if (!ns) return [];
+  return [{ title: `Enable forwarding in ${ns}`, edits: [insertAtBlockStart(a, { ...d, start: rel!.start, end: rel!.end }, ns, 'sysctl -w net.ipv4.ip_forward=1')], isPreferred: true }];
+};
+
+/** Adds `-p tcp` before the `-j` of the rule (tcp-reset and port options need it). */
+const addProtoTcp: FixBuilder = (a, d) => {
+  const c = commandAt(a, d.start);
+  const j = c?.words.find((w) => w.value === '-j' || w.value === '--jump');
+  if (!c || !j) return [];
+  const proto = str(d.data?.suggestProto) ?? 'tcp';
+  return [{ title: `Add '-p ${proto}'`, edits: [{ start: j.start, end: j.start, newText: `-p ${proto} ` }], isPreferred: true }];
+};
+
+const createNetns: FixBuilder = (a, d) => {
+  const name = str(d.data?.name) ?? a.text.slice(d.start, d.end);
+  const t = a.text;
+  const sep = t === '' || t.endsWith('\n\n') ? '' : t.endsWith('\n') ? '\n' : '\n\n';
+  return [{ title: `Create namespace ${name}`, edits: [{ start: t.length, end: t.length, newText: `${sep}namespace ${name} {\n    ip link set lo up\n}\n` }] }];
+};
+
 const swapInterfaceOption: FixBuilder = (a, d) => {
   const word = a.text.slice(d.start, d.end);
   const map: Record<string, string> = { '-i': '-o', '-o': '-i', '--in-interface': '--out-interface', '--out-interface': '--in-interface' };
-  const to = str(d.data?.replaceWith) ? undefined : map[word];
+  const to = str(d.data?.replaceWith) ?? str(d.data?.suggestOption) ? undefined : map[word];
   return to ? [{ title: `Change '${word}' to '${to}'`, edits: [{ start: d.start, end: d.end, newText: to }], isPreferred: true }] : [];
 };
 
@@ -187,12 +248,7 @@ export const FIXES_BY_KEY: Readonly<Record<string, FixBuilder>> = {
     return fixed === name ? [] : [{ title: `Rename to '${fixed}'`, edits: [{ start: d.start, end: d.end, newText: fixed }], isPreferred: true }];
   },
   // language (NS4xxx)
-  unknownNetns: (a, d) => {
-    const name = str(d.data?.name) ?? a.text.slice(d.start, d.end);
-    const t = a.text;
-    const sep = t === '' || t.endsWith('\n\n') ? '' : t.endsWith('\n') ? '\n' : '\n\n';
-    return [{ title: `Create namespace ${name}`, edits: [{ start: t.length, end: t.length, newText: `${sep}namespace ${name} {\n    ip link set lo up\n}\n` }] }];
-  },
+  unknownNetns: createNetns,
   // not simulated / unknown (NS9xxx)
   notSimulated: commentOut,
   unknownCommand: (a, d) => {
@@ -201,18 +257,25 @@ export const FIXES_BY_KEY: Readonly<Record<string, FixBuilder>> = {
     const fixes: Fix[] = n ? [{ title: `Replace with '${n}'`, edits: [{ start: d.start, end: d.end, newText: n }], isPreferred: true }] : [];
     return fixes.concat(commentOut(a, d));
   },
-  // Keys the executors are expected to define (see the report of issue 5); data as documented above.
-  unknownChain: createChain,
-  chainNotFound: createChain,
-  linkDown: linkUp,
-  deviceDown: linkUp,
-  loDown: loUp,
-  forwardingDisabled: enableForwarding,
-  ipForwardDisabled: enableForwarding,
-  inInterfaceNotAllowed: swapInterfaceOption,
-  outInterfaceNotAllowed: swapInterfaceOption,
-  interfaceNotAllowed: swapInterfaceOption,
-  shadowedRule: deleteShadowed,
+  // ip (NS2xxx): misspelled devices and namespaces get `nearest` from data (generic fix).
+  ipInvalidNetns: createNetns,
+  ipDeviceNotUp: devWordUp('before'),
+  // iptables (NS3xxx)
+  xtNoSuchChain: createChain,
+  xtJumpToMissingChain: createChain,
+  xtInterfaceNotInChain: swapInterfaceOption,
+  xtRejectTcpResetNeedsTcp: addProtoTcp,
+  xtPortNeedsProtocol: addProtoTcp,
+  xtShadowedRule: deleteShadowed,
+  addrNotAvail: (a, d) => (a.text.slice(d.start, d.end).startsWith('127.') ? loUp(a, d) : []),
+  // lints (NS5xxx)
+  forwardRulesWithoutForwarding: enableForwarding,
+  gatewayWithoutForwarding: enableForwardingAtGateway,
+  routeDeviceDown: devWordUp('before'),
+  loopbackDown: loUp,
+  probeOwnAddressLoopbackDown: loUp,
+  deviceNeverUp: devWordUp('after'),
+  vethPeerDown: peerUp,
 };
 
 /** Quick fixes for the diagnostics overlapping [start, end] (plus `extra` diagnostics, e.g. probe ones). */
@@ -236,5 +299,6 @@ export function fixesFor(a: Analysis, d: Diagnostic): Fix[] {
     // A fix builder must never take the server down: a broken one offers nothing.
   }
   const seen = new Set<string>();
+  fixes.sort((x, y) => Number(!!y.isPreferred) - Number(!!x.isPreferred));
   return fixes.filter((f) => (seen.has(f.title) ? false : (seen.add(f.title), true)));
 }
