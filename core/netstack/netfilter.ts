@@ -321,7 +321,8 @@ export function ipt_do_table(host: NfHost, c: NfCtx, table: CTable, start: CChai
   const stack: { chain: CChain; i: number }[] = [];
   let chain = start;
   let i = 0;
-  if (trace) tr.enter('chain', ns, c.skb, { hook: c.hook, table: table.name, chain: chain.name, origin: chain.cfg.origin });
+  // A built-in chain's origin is its `-P` line: that line belongs to the policy decision, not the entry.
+  if (trace) tr.enter('chain', ns, c.skb, { hook: c.hook, table: table.name, chain: chain.name });
   const len = ipTotLen(c.skb);
   const policy = (): TableResult => {
     const v = start.policy ?? 'ACCEPT';

@@ -4,3 +4,4 @@
 export * from './record';
 export * from './simulate';
 export * from './format';
+export * from './runtime';
