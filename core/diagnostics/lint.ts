@@ -21,7 +21,7 @@ export const lintCatalogue = {
       `this route goes through ${dev}, which ${event}: the kernel removes the route then and never restores it; ${fix}`,
   },
   loopbackDown: {
-    code: 'NS5004', severity: 'warning', summary: 'lo is down while a socket or probe uses 127.0.0.1 or a local address.',
+    code: 'NS5004', severity: 'warning', summary: 'lo is down while a socket or a probe uses 127.0.0.1.',
     message: (netns: string, effect: string, what: string) =>
       `lo is down in ${netns}: ${effect} (${what}); add 'ip link set lo up' in ${netns}`,
   },
