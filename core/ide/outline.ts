@@ -109,7 +109,7 @@ export function getFoldingRanges(a: Analysis): Fold[] {
     // Only full-line comments form runs.
     const lineText = a.text.slice(ls[l], t.start);
     if (lineText.trim() !== '') continue;
-    if (runEnd === l - 1) runEnd = l;
+    if (runStart >= 0 && runEnd === l - 1) runEnd = l;
     else {
       flush();
       runStart = runEnd = l;
