@@ -123,13 +123,23 @@ class Linter {
     return (ns.sysctl.get(confKey(dev, 'forwarding')) ?? '0') !== '0';
   }
 
-  /** NS5001: FORWARD rules where no device forwards; NS5002: a gateway role without forwarding. */
+  /**
+   * NS5001: FORWARD rules where no device forwards (unless a bridge hands bridged IPv4 to
+   * iptables); NS5002: a gateway role without forwarding, for gateways that have another up
+   * device to forward to.
+   */
   forwarding(): void {
     for (const ns of this.state.topology.namespaces.values()) {
       const fwd = ns.xtables.get('filter')?.chains.get('FORWARD');
       if (!fwd || fwd.rules.length === 0) continue;
       let any = false;
-      for (const dev of ns.devices.values()) if (dev.kind !== 'loopback' && this.forwardingOn(ns, dev.name)) any = true;
+      let bridge = false;
+      for (const dev of ns.devices.values()) {
+        if (dev.kind !== 'loopback' && this.forwardingOn(ns, dev.name)) any = true;
+        if (dev.kind === 'bridge') bridge = true;
+      }
+      // Bridged IPv4 traverses FORWARD through br_netfilter whatever ip_forward says.
+      if (bridge && (ns.sysctl.get('net.bridge.bridge-nf-call-iptables') ?? '1') !== '0') continue;
       if (!any) this.report('forwardRulesWithoutForwarding', fwd.rules[0].origin, ns.name);
     }
     // Who owns each address (for gateway roles): address -> [namespace, address origin, device].
@@ -157,6 +167,11 @@ class Linter {
         if (!owner || this.forwardingOn(owner.ns, owner.dev.name)) continue;
         // A host route to another address of the gateway itself needs no forwarding.
         if (r.dst.len === 32 && owner.ns.addresses.some((x) => x.addr === r.dst.addr)) continue;
+        // A namespace with no other way out than the device the packet came in on is an end
+        // host (a server, a provider's service address on lo), not a router: nothing to forward.
+        let otherWay = false;
+        for (const d of owner.ns.devices.values()) if (d.kind !== 'loopback' && d.up && d.id !== owner.dev.id && d.master === undefined) otherWay = true;
+        if (!otherWay) continue;
         const k = `${ns.name}>${owner.ns.name}`;
         if (reported.has(k)) continue;
         reported.add(k);

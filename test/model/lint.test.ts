@@ -111,6 +111,12 @@ describe('model: lints', () => {
     assert.equal(w.lineOf(ds[0].start), 2);
     w.ns('a').sysctl.set('net.ipv4.conf.eth0.forwarding', '1');
     assert.deepEqual(codes(w.lint()), []);
+    // a bridge: bridged IPv4 passes FORWARD through br_netfilter, forwarding or not
+    w.ns('a').sysctl.set('net.ipv4.conf.eth0.forwarding', '0');
+    addDevice(w.state, w.ns('a'), 'br0', 'bridge', -1);
+    assert.deepEqual(codes(w.lint()), []);
+    w.ns('a').sysctl.set('net.bridge.bridge-nf-call-iptables', '0');
+    assert.deepEqual(codes(w.lint()), ['NS5001']);
   });
 
   it('NS5002: another namespace routes through this one with forwarding off', () => {
@@ -119,11 +125,18 @@ describe('model: lints', () => {
     w.addr('a', x, '10.0.0.1/24');
     w.addr('b', y, '10.0.0.2/24');
     w.route('a', { dst: '0.0.0.0/0', gateway: ip('10.0.0.2'), devId: x.id }, 'ip route add default via 10.0.0.2');
+    // b has no other way out: an end host, nothing to forward
+    assert.deepEqual(codes(w.lint()), []);
+    w.dev('b', 'eth1', true);
     const ds = w.lint();
     assert.deepEqual(codes(ds), ['NS5002']);
     assert.match(ds[0].message, /^a routes via 10\.0\.0\.2, an address of b, but forwarding is off on eth0 in b/);
     assert.equal(ds[0].related?.length, 1);
     assert.equal(w.lineOf(ds[0].related![0].start), 3, 'related: the line that added 10.0.0.2');
+    // a port of a bridge is no way out of its own
+    w.ns('b').devices.get('eth1')!.master = 99;
+    assert.deepEqual(codes(w.lint()), []);
+    w.ns('b').devices.get('eth1')!.master = undefined;
     w.ns('b').sysctl.set('net.ipv4.conf.eth0.forwarding', '1');
     assert.deepEqual(codes(w.lint()), []);
   });
