@@ -1,12 +1,14 @@
 // Creating the objects a fresh namespace has: lo (down, no address), the three default policy
-// rules, the sysctl defaults, no iptables tables. Also device-id allocation over the topology.
-// Executors build on these; they hold no command-specific logic.
+// rules, the sysctl defaults, no iptables tables. Also device-id allocation over the topology, and
+// what the kernel does by itself when devices and addresses change (its own routes, flushes).
+// Executors build on these; they hold no command-line parsing or diagnostics.
 
 import {
-  DeviceConfig, DeviceKind, KERNEL_ORIGIN, NetnsConfig, Origin, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN,
+  AddrConfig, DeviceConfig, DeviceKind, Ipv4, KERNEL_ORIGIN, NetnsConfig, Origin, prefixMask, RouteConfig,
+  RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN,
 } from '../kernel/config';
 import type { ModelState } from './context';
-import { initDeviceSysctl, initNetnsSysctl } from './sysctl-defaults';
+import { dropDeviceSysctl, initDeviceSysctl, initNetnsSysctl } from './sysctl-defaults';
 
 export const ROOT_NETNS = 'root';
 
@@ -68,4 +70,184 @@ export function addDevice(
 export function macForDevice(id: number): string {
   const h = (n: number) => n.toString(16).padStart(2, '0');
   return `02:00:00:${h((id >> 16) & 255)}:${h((id >> 8) & 255)}:${h(id & 255)}`;
+}
+
+// ---------------------------------------------------------------- kernel-owned routes and device life cycle
+// What the kernel does by itself when addresses and devices change (net/ipv4/fib_frontend.c,
+// devinet.c), verified with `ip route show table all` on this project's kernel (6.x):
+// - an address always has its `local ADDR` route (table local, scope host, src = the primary
+//   address of its subnet), even while the device is down;
+// - only while the device is up: the connected route `PREFIX dev D proto kernel scope link src
+//   ADDR` in main (for lo: `local PREFIX` in table local, scope host; none for a /32 or a
+//   secondary address) and `broadcast PREFIX|~MASK` in table local (plen < 31);
+// - admin down removes every route through the device whose scope is not host (the connected
+//   and broadcast routes and the user's routes, which do not come back on up); host-scope routes
+//   (the local ones) stay;
+// - `ip link set lo up` adds 127.0.0.1/8 (unless present), hence `local 127.0.0.0/8` and
+//   `local 127.0.0.1` and `broadcast 127.255.255.255`;
+// - deleting a device or moving it to another namespace drops its addresses, routes and
+//   neighbours and releases it from its bridge.
+
+/** One route the kernel removed because its device went down or away (for lints). */
+export interface FlushedRoute {
+  route: RouteConfig;
+  netns: string;
+  /** Statement that caused it (`ip link set DEV down`, `ip link del`, `... netns NS`). */
+  by: Origin;
+  reason: 'down' | 'deleted' | 'moved';
+}
+
+/** state.facts key: FlushedRoute[] of every route the kernel removed as a side effect. */
+export const FACT_FLUSHED_ROUTES = 'ip.flushedRoutes';
+
+export const LOOPBACK_ADDR = 0x7f000001;
+
+function kernelRoute(table: number, type: RouteConfig['type'], addr: Ipv4, len: number, devId: number, scope: RouteConfig['scope'], prefsrc: Ipv4): RouteConfig {
+  return { table, type, dst: { addr, len }, devId, prefsrc, metric: 0, scope, proto: 'kernel', origin: KERNEL_ORIGIN };
+}
+
+/** Routing tables that exist in each namespace: the kernel creates a table at its first route
+ *  (including its own) and keeps it, even empty, until the namespace goes; `ip route del` in a
+ *  table that never had a route answers "Error: FIB table does not exist." (verified). Kept beside
+ *  the config because the kernel configuration has no notion of an empty table. */
+const tablesCreated = new WeakMap<NetnsConfig, Set<number>>();
+
+export function noteTable(ns: NetnsConfig, table: number): void {
+  let set = tablesCreated.get(ns);
+  if (!set) tablesCreated.set(ns, (set = new Set()));
+  set.add(table);
+}
+
+export function tableExists(ns: NetnsConfig, table: number): boolean {
+  return tablesCreated.get(ns)?.has(table) === true || ns.routes.some((r) => r.table === table);
+}
+
+/** The primary address a (possibly secondary) address hangs off. */
+export function primaryOf(ns: NetnsConfig, a: AddrConfig): Ipv4 {
+  if (!a.secondary) return a.addr;
+  const mask = prefixMask(a.plen);
+  for (const p of ns.addresses) {
+    if (p.devId === a.devId && !p.secondary && p.plen === a.plen && ((p.addr & mask) >>> 0) === ((a.addr & mask) >>> 0)) return p.addr;
+  }
+  return a.addr;
+}
+
+/** Re-derives the kernel-owned routes of `dev` from its addresses and admin state. */
+export function syncKernelRoutes(ns: NetnsConfig, dev: DeviceConfig): void {
+  const kept: RouteConfig[] = [];
+  const old: RouteConfig[] = [];
+  for (const r of ns.routes) (r.origin === KERNEL_ORIGIN && r.proto === 'kernel' && r.devId === dev.id ? old : kept).push(r);
+  const want: RouteConfig[] = [];
+  const seen = new Set<string>();
+  const push = (r: RouteConfig) => {
+    const k = `${r.table}|${r.type}|${r.dst.addr}|${r.dst.len}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    want.push(r);
+  };
+  const mine = ns.addresses.filter((a) => a.devId === dev.id);
+  for (const a of mine) {
+    const prim = primaryOf(ns, a);
+    push(kernelRoute(RT_TABLE_LOCAL, 'local', a.addr, 32, dev.id, 'host', prim));
+    const mask = prefixMask(a.plen);
+    const net = (a.addr & mask) >>> 0;
+    if (dev.up) {
+      if (!a.secondary && a.plen < 32 && net !== 0) {
+        if (dev.kind === 'loopback') push(kernelRoute(RT_TABLE_LOCAL, 'local', net, a.plen, dev.id, 'host', a.addr));
+        else push(kernelRoute(RT_TABLE_MAIN, 'unicast', net, a.plen, dev.id, 'link', a.addr));
+      }
+      if (a.plen < 31) push(kernelRoute(RT_TABLE_LOCAL, 'broadcast', (net | ~mask) >>> 0, 32, dev.id, 'link', prim));
+    }
+  }
+  if (!dev.up) {
+    // Host-scope routes that were installed while the device was up survive the down.
+    for (const r of old) if (r.scope === 'host' && mine.some((a) => a.addr === r.prefsrc)) push(r);
+  }
+  for (const r of want) noteTable(ns, r.table);
+  kept.push(...want);
+  ns.routes = kept;
+}
+
+function recordFlushed(state: ModelState, ns: NetnsConfig, routes: RouteConfig[], by: Origin, reason: FlushedRoute['reason']): void {
+  const user = routes.filter((r) => r.origin !== KERNEL_ORIGIN);
+  if (!user.length) return;
+  let list = state.facts.get(FACT_FLUSHED_ROUTES) as FlushedRoute[] | undefined;
+  if (!list) state.facts.set(FACT_FLUSHED_ROUTES, (list = []));
+  for (const route of user) list.push({ route, netns: ns.name, by, reason });
+}
+
+/** `ip link set DEV up|down`. */
+export function setDeviceUp(state: ModelState, ns: NetnsConfig, dev: DeviceConfig, up: boolean, by: Origin): void {
+  if (dev.up === up) return;
+  dev.up = up;
+  if (up) {
+    if (dev.kind === 'loopback' && !ns.addresses.some((a) => a.devId === dev.id && a.addr === LOOPBACK_ADDR && a.plen === 8)) {
+      addAddress(ns, dev, LOOPBACK_ADDR, 8, undefined, KERNEL_ORIGIN);
+      return;
+    }
+  } else {
+    const gone = ns.routes.filter((r) => r.devId === dev.id && r.scope !== 'host');
+    ns.routes = ns.routes.filter((r) => !(r.devId === dev.id && r.scope !== 'host'));
+    recordFlushed(state, ns, gone, by, 'down');
+  }
+  syncKernelRoutes(ns, dev);
+}
+
+/** Adds an address (caller checked it is new) and the kernel's routes for it. */
+export function addAddress(ns: NetnsConfig, dev: DeviceConfig, addr: Ipv4, plen: number, broadcast: Ipv4 | undefined, origin: Origin): AddrConfig {
+  const mask = prefixMask(plen);
+  const secondary = ns.addresses.some(
+    (p) => p.devId === dev.id && !p.secondary && p.plen === plen && ((p.addr & mask) >>> 0) === ((addr & mask) >>> 0),
+  );
+  const a: AddrConfig = { devId: dev.id, addr, plen, broadcast, secondary, origin };
+  ns.addresses.push(a);
+  syncKernelRoutes(ns, dev);
+  return a;
+}
+
+/** Removes an address; deleting a primary also deletes its secondaries (promote_secondaries is 0 in
+ *  a fresh namespace here), as the kernel does. Returns the addresses removed. */
+export function removeAddress(ns: NetnsConfig, dev: DeviceConfig, a: AddrConfig): AddrConfig[] {
+  const mask = prefixMask(a.plen);
+  const gone = a.secondary
+    ? [a]
+    : ns.addresses.filter((p) => p === a || (p.devId === dev.id && p.secondary && p.plen === a.plen && ((p.addr & mask) >>> 0) === ((a.addr & mask) >>> 0)));
+  const goneSet = new Set(gone);
+  ns.addresses = ns.addresses.filter((p) => !goneSet.has(p));
+  // Routes whose preferred source vanished go with the address (fib_del_ifaddr).
+  syncKernelRoutes(ns, dev);
+  return gone;
+}
+
+/** Drops everything a device holds in `ns` (addresses, routes, neighbours, conf, ports); the device
+ *  itself is removed from ns.devices. Used by `ip link del` and `ip link set DEV netns NS`. */
+export function detachDevice(state: ModelState, ns: NetnsConfig, dev: DeviceConfig, by: Origin, reason: 'deleted' | 'moved'): void {
+  const gone = ns.routes.filter((r) => r.devId === dev.id);
+  ns.routes = ns.routes.filter((r) => r.devId !== dev.id);
+  recordFlushed(state, ns, gone, by, reason);
+  ns.addresses = ns.addresses.filter((a) => a.devId !== dev.id);
+  ns.neighbours = ns.neighbours.filter((n) => n.devId !== dev.id);
+  for (const d of ns.devices.values()) if (d.master === dev.id) d.master = undefined;
+  dev.master = undefined;
+  dev.up = false;
+  ns.devices.delete(dev.name);
+  dropDeviceSysctl(ns, dev.name);
+}
+
+/** `ip link del`: removes the device from the topology. */
+export function deleteDevice(state: ModelState, ns: NetnsConfig, dev: DeviceConfig, by: Origin): void {
+  detachDevice(state, ns, dev, by, 'deleted');
+  state.topology.devices.delete(dev.id);
+}
+
+/** `ip link set DEV netns NS`: the device arrives down, without addresses, conf copied from NS's default. */
+export function moveDevice(state: ModelState, from: NetnsConfig, to: NetnsConfig, dev: DeviceConfig, by: Origin): void {
+  detachDevice(state, from, dev, by, 'moved');
+  dev.netns = to.name;
+  let used = false;
+  for (const d of to.devices.values()) if (d.ifindex === dev.ifindex) used = true;
+  if (used) dev.ifindex = to.nextIfindex++;
+  else if (dev.ifindex >= to.nextIfindex) to.nextIfindex = dev.ifindex + 1;
+  to.devices.set(dev.name, dev);
+  initDeviceSysctl(to, dev.name);
 }

@@ -1,0 +1,159 @@
+// Word-level helpers shared by the `ip` executors (ip*.ts): iproute2's keyword abbreviation rule,
+// its number, prefix, table and MAC parsers, and device/namespace lookups that report the real
+// tool's errors and record symbols and roles. No command logic and no state changes here.
+
+import type { DeviceConfig, Ipv4, NetnsConfig } from '../kernel/config';
+import { parseIpv4, prefixMask, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../kernel/config';
+import type { Token } from '../syntax/lexer';
+import type { ExecContext } from './context';
+import { IFNAMSIZ_MAX, nearestName } from './names';
+
+/** iproute2's `matches(word, keyword)`: the word is a non-empty prefix of the keyword. */
+export function matches(word: string | undefined, keyword: string): boolean {
+  return word !== undefined && word.length > 0 && word.length <= keyword.length && keyword.startsWith(word);
+}
+
+/** strtoul(text, 0) as iproute2's get_u32 uses it: decimal, 0x hex or 0 octal, at most 2^32-1. */
+export function parseU32(text: string): number | undefined {
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = parseInt(text.slice(2), 16);
+  else if (/^0[0-7]*$/.test(text)) v = parseInt(text, 8);
+  else if (/^[1-9][0-9]*$/.test(text)) v = Number(text);
+  else return undefined;
+  return v <= 0xffffffff ? v : undefined;
+}
+
+export interface ParsedPrefix {
+  addr: Ipv4;
+  len: number;
+  /** A `/LEN` was written. */
+  hasLen: boolean;
+}
+
+/** `A.B.C.D[/LEN]`; `default`, `any` and `all` when allowDefault (route and rule selectors). */
+export function parsePrefix(text: string, allowDefault: boolean): ParsedPrefix | undefined {
+  if (allowDefault && (text === 'default' || text === 'any' || text === 'all')) return { addr: 0, len: 0, hasLen: true };
+  const slash = text.indexOf('/');
+  const addr = parseIpv4(slash < 0 ? text : text.slice(0, slash));
+  if (addr === undefined) return undefined;
+  if (slash < 0) return { addr, len: 32, hasLen: false };
+  const lenText = text.slice(slash + 1);
+  if (!/^\d{1,2}$/.test(lenText)) return undefined;
+  const len = Number(lenText);
+  return len <= 32 ? { addr, len, hasLen: true } : undefined;
+}
+
+export function hostBitsSet(p: ParsedPrefix): boolean {
+  return ((p.addr & prefixMask(p.len)) >>> 0) !== p.addr;
+}
+
+/** Table names iproute2 knows without /etc/iproute2/rt_tables, or a number; 0 means main for routes. */
+export function parseTable(text: string): number | undefined {
+  if (text === 'main') return RT_TABLE_MAIN;
+  if (text === 'local') return RT_TABLE_LOCAL;
+  if (text === 'default') return RT_TABLE_DEFAULT;
+  return parseU32(text);
+}
+
+export function tableName(t: number): string {
+  return t === RT_TABLE_MAIN ? 'main' : t === RT_TABLE_LOCAL ? 'local' : t === RT_TABLE_DEFAULT ? 'default' : String(t);
+}
+
+/** ll_addr_a2n: colon-separated hex bytes. Returns the bytes, or the real tool's complaint. */
+export function parseMac(text: string): { bytes: number[] } | { error: string } {
+  const parts = text.split(':');
+  const bytes: number[] = [];
+  for (const p of parts) {
+    if (!/^[0-9a-fA-F]{1,2}$/.test(p)) return { error: `"${p}" is invalid lladdr.` };
+    bytes.push(parseInt(p, 16));
+  }
+  if (bytes.length !== 6) return { error: `Invalid address length ${bytes.length} - must be 6 bytes` };
+  return { bytes };
+}
+
+export function macToString(bytes: number[]): string {
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Names the kernel refuses outright (dev_valid_name): empty, too long, '.', '..', '/', ':' or spaces. */
+export function invalidIfname(name: string): boolean {
+  return name.length === 0 || name.length > IFNAMSIZ_MAX || name === '.' || name === '..' || /[/:\s]/.test(name);
+}
+
+/** Reads argv; keeps the cursor. */
+export class Args {
+  constructor(readonly ctx: ExecContext, public i: number) {}
+
+  get done(): boolean {
+    return this.i >= this.ctx.argv.length;
+  }
+
+  peek(k = 0): Token | undefined {
+    return this.ctx.argv[this.i + k];
+  }
+
+  /** The next word as `role`, or reports iproute2's "Command line is not complete" and returns undefined. */
+  value(role: Parameters<ExecContext['role']>[1], keyword: Token): Token | undefined {
+    const t = this.ctx.argv[this.i];
+    if (!t) {
+      this.ctx.report('ipBadArgument', keyword, 'Command line is not complete. Try option "help"', `'${keyword.value}' needs a value`);
+      return undefined;
+    }
+    this.ctx.role(this.i, role);
+    this.i++;
+    return t;
+  }
+
+  /** Takes the current word as `role`. */
+  take(role: Parameters<ExecContext['role']>[1]): Token {
+    const t = this.ctx.argv[this.i];
+    this.ctx.role(this.i, role);
+    this.i++;
+    return t;
+  }
+}
+
+/** Looks a device up in the command's namespace; reports NS2001 with the nearest name and the
+ *  namespace that does have it. Records the role and a reference symbol on success. */
+export function lookupDevice(ctx: ExecContext, tok: Token, ns: NetnsConfig = ctx.netns): DeviceConfig | undefined {
+  const dev = ns.devices.get(tok.value);
+  if (dev) {
+    ctx.symbol('device', `device:${dev.id}`, tok, false, ns.name);
+    return dev;
+  }
+  const nearest = nearestName(tok.value, ns.devices.keys());
+  let elsewhere = '';
+  for (const other of ctx.topology.namespaces.values()) {
+    if (other !== ns && other.devices.has(tok.value)) {
+      elsewhere = other.name;
+      break;
+    }
+  }
+  const d = ctx.report('ipCannotFindDevice', tok, tok.value, ns.name, nearest, elsewhere);
+  d.data = { name: tok.value, netns: ns.name, nearest, elsewhere: elsewhere || undefined };
+  return undefined;
+}
+
+/** Resolves `netns NS`; reports NS2004 when no such namespace is in the file. */
+export function lookupNetns(ctx: ExecContext, tok: Token): NetnsConfig | undefined {
+  const ns = ctx.topology.namespaces.get(tok.value);
+  if (ns) {
+    ctx.symbol('netns', `netns:${ns.name}`, tok, false);
+    return ns;
+  }
+  const nearest = nearestName(tok.value, ctx.topology.namespaces.keys());
+  const d = ctx.report('ipInvalidNetns', tok, tok.value, nearest);
+  d.data = { name: tok.value, nearest };
+  return undefined;
+}
+
+/** Reports a verb iproute2 does not know for `object`. */
+export function unknownVerb(ctx: ExecContext, i: number, object: string): void {
+  const t = ctx.argv[i];
+  ctx.report('ipBadArgument', t, `Command "${t.value}" is unknown, try "ip ${object} help".`, 'use add, del, replace or show');
+}
+
+/** `show`/`list`/`get`/... : reads only; accepted with no effect on the state. */
+export function readOnlyVerb(ctx: ExecContext, i: number): void {
+  for (let k = i; k < ctx.argv.length; k++) ctx.role(k, k === i ? 'subcommand' : 'value');
+}

@@ -1,0 +1,356 @@
+// `ip route add|replace|append|change|del [TYPE] PREFIX|default [via GW] [dev DEV] [src ADDR]
+// [metric N] [table T] [proto P] [scope S] [onlink]` (iproute2 ip/iproute.c + the kernel's
+// fib_create_info/fib_table_insert/fib_table_delete). Types: unicast, local, blackhole,
+// unreachable, prohibit, throw. Validates like the kernel, then changes ns.routes; each route keeps
+// its origin (the statement) for lints and traces.
+//
+// Verified on this project's kernel:
+//   duplicate (table, prefix, metric) on add, whatever the nexthop or type -> RTNETLINK answers: File exists
+//   append of an identical route                                          -> RTNETLINK answers: File exists
+//   change of a missing route                                             -> RTNETLINK answers: No such file or directory
+//   del of a missing route                                                -> RTNETLINK answers: No such process
+//   10.9.0.1/16                                                           -> Error: Invalid prefix for given prefix length.
+//   via a gateway no link/host-scope route covers (or a broadcast)        -> Error: Nexthop has invalid gateway.
+//   dev DOWN without gateway                                              -> Error: Device for nexthop is not up.
+//   via GW dev DOWN onlink                                                -> Error: Nexthop device is not up.
+//   onlink without dev                                                    -> Error: Nexthop device required for onlink.
+//   no dev and no gateway                                                 -> RTNETLINK answers: No such device
+//   src that is not a local address                                       -> Error: Invalid prefsrc address.
+//   blackhole ... dev D                                                   -> Error: Gateway, device and multipath can not be specified for this route type.
+//   table foo                                                             -> Error: argument "foo" is wrong: "table" value is invalid
+//   table 0 is main; `local` routes default to table local; a device going down removes its routes.
+
+import {
+  Ipv4, ipv4ToString, NetnsConfig, prefixContains, prefixToString, RouteConfig, RouteScope, RouteType,
+  RT_TABLE_LOCAL, RT_TABLE_MAIN,
+} from '../kernel/config';
+import type { Token } from '../syntax/lexer';
+import type { DeviceConfig } from '../kernel/config';
+import type { ExecContext } from './context';
+import {
+  Args, hostBitsSet, lookupDevice, matches, parsePrefix, ParsedPrefix, parseTable, parseU32, readOnlyVerb, tableName,
+  unknownVerb,
+} from './ip-args';
+import { noteTable, tableExists } from './state';
+
+type RouteOp = 'add' | 'replace' | 'append' | 'change' | 'prepend' | 'del';
+
+const ROUTE_TYPES: ReadonlySet<string> = new Set(['unicast', 'local', 'broadcast', 'multicast', 'anycast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat']);
+const SIMULATED_TYPES: ReadonlySet<string> = new Set(['unicast', 'local', 'blackhole', 'unreachable', 'prohibit', 'throw']);
+const SCOPES: Record<string, RouteScope> = { global: 'universe', universe: 'universe', link: 'link', host: 'host' };
+const SCOPE_RANK: Record<RouteScope, number> = { universe: 0, link: 253, host: 254 };
+const UNSIMULATED_ROUTE_KEYWORDS = [
+  'as', 'from', 'tos', 'dsfield', 'expires', 'mtu', 'hoplimit', 'advmss', 'rtt', 'rttvar', 'reordering', 'window',
+  'cwnd', 'ssthresh', 'realms', 'initcwnd', 'initrwnd', 'features', 'quickack', 'congctl', 'pref', 'nexthop', 'nhid',
+  'encap', 'vrf', 'fastopen_no_cookie', 'ttl-propagate', 'rto_min',
+];
+
+export function execRoute(ctx: ExecContext, i: number): void {
+  const verb = ctx.argv[i];
+  if (!verb) return readOnlyVerb(ctx, i);
+  const v = verb.value;
+  ctx.role(i, 'subcommand');
+  let op: RouteOp | undefined;
+  if (matches(v, 'add')) op = 'add';
+  else if (matches(v, 'change') || v === 'chg') op = 'change';
+  else if (matches(v, 'replace')) op = 'replace';
+  else if (matches(v, 'prepend')) op = 'prepend';
+  else if (matches(v, 'append')) op = 'append';
+  else if (matches(v, 'test')) return void ctx.report('notSimulated', verb, "'ip route test'");
+  else if (matches(v, 'delete')) op = 'del';
+  else if (matches(v, 'list') || matches(v, 'show') || matches(v, 'lst') || matches(v, 'get')) return readOnlyVerb(ctx, i);
+  else if (matches(v, 'flush') || matches(v, 'save') || matches(v, 'restore') || matches(v, 'showdump') || matches(v, 'help')) {
+    return void ctx.report('notSimulated', verb, `'ip route ${v}'`);
+  }
+  if (!op) return unknownVerb(ctx, i, 'route');
+  ctx.info.what = `ip route ${op}`;
+  routeModify(ctx, i + 1, op);
+}
+
+interface RouteArgs {
+  type?: { tok: Token; type: RouteType };
+  dst?: { tok: Token; p: ParsedPrefix };
+  via?: { tok: Token; addr: Ipv4 };
+  devTok?: Token;
+  src?: { tok: Token; addr: Ipv4 };
+  metric?: number;
+  table?: number;
+  proto?: { tok: Token; proto: RouteConfig['proto'] };
+  scope?: { tok: Token; scope: RouteScope };
+  onlink?: Token;
+}
+
+function parseRouteArgs(ctx: ExecContext, a: Args): RouteArgs | undefined {
+  const r: RouteArgs = {};
+  while (!a.done) {
+    const t = a.peek()!;
+    const w = t.value;
+    if (w === 'src') {
+      a.take('keyword');
+      const s = a.value('address', t);
+      if (!s) return undefined;
+      const addr = parsePrefix(s.value, false);
+      if (!addr || addr.hasLen) return inetExpected(ctx, s);
+      r.src = { tok: s, addr: addr.addr };
+    } else if (w === 'via') {
+      a.take('keyword');
+      let g = a.value('address', t);
+      if (!g) return undefined;
+      if (g.value === 'inet') {
+        g = a.value('address', g);
+        if (!g) return undefined;
+      } else if (g.value === 'inet6') {
+        ctx.report('notSimulated', g, "IPv6 gateways ('via inet6')");
+        return undefined;
+      }
+      const addr = parsePrefix(g.value, false);
+      if (!addr || addr.hasLen) return inetExpected(ctx, g);
+      r.via = { tok: g, addr: addr.addr };
+    } else if (matches(w, 'metric') || matches(w, 'priority') || w === 'preference') {
+      a.take('keyword');
+      const m = a.value('number', t);
+      if (!m) return undefined;
+      const n = parseU32(m.value);
+      if (n === undefined) return invalidValue(ctx, m, 'metric');
+      r.metric = n;
+    } else if (w === 'scope') {
+      a.take('keyword');
+      const s = a.value('keyword', t);
+      if (!s) return undefined;
+      const scope = SCOPES[s.value];
+      if (!scope) {
+        if (s.value === 'site' || /^\d+$/.test(s.value)) return void ctx.report('notSimulated', s, `'scope ${s.value}'`);
+        return invalidValue(ctx, s, 'scope');
+      }
+      r.scope = { tok: s, scope };
+    } else if (matches(w, 'protocol') && w.length >= 2) {
+      a.take('keyword');
+      const p = a.value('proto', t);
+      if (!p) return undefined;
+      if (p.value === 'kernel' || p.value === 'boot' || p.value === 'static') r.proto = { tok: p, proto: p.value };
+      else if (p.value === '2') r.proto = { tok: p, proto: 'kernel' };
+      else if (p.value === '3') r.proto = { tok: p, proto: 'boot' };
+      else if (p.value === '4') r.proto = { tok: p, proto: 'static' };
+      else if (/^[A-Za-z0-9_.-]+$/.test(p.value)) {
+        // ip accepts any rt_protos name or number; the simulator keeps only kernel/boot/static.
+        ctx.report('notSimulated', p, `'proto ${p.value}' (kept as static; the proto does not change forwarding)`);
+        r.proto = { tok: p, proto: 'static' };
+      } else return invalidValue(ctx, p, 'protocol');
+    } else if (matches(w, 'table') && w.length >= 2) {
+      a.take('keyword');
+      const tt = a.value('table', t);
+      if (!tt) return undefined;
+      const id = parseTable(tt.value);
+      if (id === undefined) {
+        const d = ctx.report('ipInvalidTable', tt, `Error: argument "${tt.value}" is wrong: "table" value is invalid`);
+        d.data = { name: tt.value };
+        return undefined;
+      }
+      r.table = id === 0 ? RT_TABLE_MAIN : id;
+    } else if (w === 'dev' || w === 'oif') {
+      a.take('keyword');
+      const d = a.value('device', t);
+      if (!d) return undefined;
+      r.devTok = d;
+    } else if (w === 'onlink') {
+      a.take('keyword');
+      r.onlink = t;
+    } else if (UNSIMULATED_ROUTE_KEYWORDS.includes(w)) {
+      ctx.report('notSimulated', t, `'ip route ... ${w}'`);
+      return undefined;
+    } else {
+      if (w === 'to') {
+        a.take('keyword');
+        if (a.done) return void a.value('prefix', t);
+      }
+      let tok = a.peek()!;
+      if (!/^[0-9]/.test(tok.value) && ROUTE_TYPES.has(tok.value)) {
+        a.take('keyword');
+        const typeTok = tok;
+        if (!SIMULATED_TYPES.has(typeTok.value)) {
+          ctx.report('notSimulated', typeTok, `'ip route ... ${typeTok.value}' routes`);
+          return undefined;
+        }
+        r.type = { tok: typeTok, type: typeTok.value as RouteType };
+        const next = a.value('prefix', typeTok);
+        if (!next) return undefined;
+        a.i--;
+        tok = next;
+      }
+      a.take('prefix');
+      if (r.dst) {
+        ctx.report('ipBadArgument', tok, `Error: either "to" is duplicate, or "${tok.value}" is a garbage.`, 'remove the extra word');
+        return undefined;
+      }
+      if (tok.value.includes(':')) return void ctx.report('notSimulated', tok, "IPv6 routes ('ip -6 route')");
+      const p = parsePrefix(tok.value, true);
+      if (!p) {
+        ctx.report('ipBadArgument', tok, `Error: any valid prefix is expected rather than "${tok.value}".`, 'write PREFIX/LEN like 10.0.0.0/24, or default');
+        return undefined;
+      }
+      r.dst = { tok, p };
+    }
+  }
+  return r;
+}
+
+function inetExpected(ctx: ExecContext, t: Token): undefined {
+  ctx.report('ipBadArgument', t, `Error: inet address is expected rather than "${t.value}".`, 'write a dotted IPv4 address');
+  return undefined;
+}
+
+function invalidValue(ctx: ExecContext, t: Token, what: string): undefined {
+  ctx.report('ipBadArgument', t, `Error: argument "${t.value}" is wrong: "${what}" value is invalid`, '');
+  return undefined;
+}
+
+/** What `ip route show` would call the route, for messages. */
+function describe(r: { dst: { addr: number; len: number }; table: number; metric: number; type: RouteType }): string {
+  const dst = r.dst.len === 0 ? 'default' : r.dst.len === 32 ? ipv4ToString(r.dst.addr) : prefixToString(r.dst);
+  return `route ${r.type === 'unicast' ? '' : r.type + ' '}${dst}${r.table === RT_TABLE_MAIN ? '' : ` table ${tableName(r.table)}`}${r.metric ? ` metric ${r.metric}` : ''}`;
+}
+
+/** fib_check_nh_v4_gw: the gateway must be covered by a link- or host-scope unicast/local route
+ *  (through `dev` when given). Looks in `table` first, then local/main/default as fib_lookup does. */
+function gatewayRoute(ns: NetnsConfig, gw: Ipv4, table: number, routeScope: RouteScope, dev: DeviceConfig | undefined): RouteConfig | undefined {
+  const minScope = SCOPE_RANK[routeScope] + 1;
+  const lookup = (tables: number[]): RouteConfig | undefined => {
+    let best: RouteConfig | undefined;
+    for (const r of ns.routes) {
+      if (!tables.includes(r.table) || SCOPE_RANK[r.scope] < minScope || !prefixContains(r.dst, gw)) continue;
+      if (dev && r.devId !== undefined && r.devId !== dev.id) continue;
+      if (!best || r.dst.len > best.dst.len || (r.dst.len === best.dst.len && r.metric < best.metric)) best = r;
+    }
+    return best;
+  };
+  let res = table !== RT_TABLE_MAIN ? lookup([table]) : undefined;
+  if (!res) res = lookup([RT_TABLE_LOCAL]) ?? lookup([RT_TABLE_MAIN]) ?? lookup([253]);
+  return res && (res.type === 'unicast' || res.type === 'local') ? res : undefined;
+}
+
+function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
+  const a = new Args(ctx, i);
+  const r = parseRouteArgs(ctx, a);
+  if (!r) return;
+  const ns = ctx.netns;
+  const dst = r.dst?.p ?? { addr: 0, len: 0, hasLen: true };
+  const dstTok = r.dst?.tok ?? ctx.argv[i - 1];
+  let dev: DeviceConfig | undefined;
+  if (r.devTok) {
+    dev = lookupDevice(ctx, r.devTok);
+    if (!dev) return;
+  }
+  const type: RouteType = r.type?.type ?? 'unicast';
+  const table = r.table ?? (type === 'local' ? RT_TABLE_LOCAL : RT_TABLE_MAIN);
+  if (hostBitsSet(dst)) {
+    const fixed = prefixToString({ addr: (dst.addr & (dst.len === 0 ? 0 : (0xffffffff << (32 - dst.len)) >>> 0)) >>> 0, len: dst.len });
+    const d = ctx.report('ipInvalidPrefix', dstTok, `${ipv4ToString(dst.addr)}/${dst.len}`, fixed);
+    d.data = { fixed };
+    return;
+  }
+
+  if (op === 'del') return routeDelete(ctx, r, dst, table, dev, dstTok);
+
+  // iproute2's default scope: host for local, link for a unicast route without gateway, else universe.
+  const scope: RouteScope = r.scope?.scope ?? (type === 'local' ? 'host' : type === 'unicast' && !r.via ? 'link' : 'universe');
+  const errorType = type === 'blackhole' || type === 'unreachable' || type === 'prohibit' || type === 'throw';
+  if (errorType && (r.via || dev)) {
+    ctx.report('ipBadArgument', (r.via?.tok ?? r.devTok)!, 'Error: Gateway, device and multipath can not be specified for this route type.', `a ${type} route has no nexthop: remove 'via' and 'dev'`);
+    return;
+  }
+  let devOut = dev;
+  if (!errorType) {
+    if (scope === 'host') {
+      if (r.via) return void ctx.report('ipBadArgument', r.via.tok, 'Error: Route with host scope can not have a gateway.', "remove 'via' or the host scope");
+      if (!dev) return void ctx.report('ipNoSuchDevice', dstTok, `a ${type === 'local' ? 'local' : 'host-scope'} route needs its device`);
+    } else if (r.via) {
+      if (r.onlink) {
+        if (!dev) return void ctx.report('ipBadArgument', r.onlink, 'Error: Nexthop device required for onlink.', "add 'dev DEV'");
+        if (!dev.up) return void notUp(ctx, r.devTok!, 'Nexthop device is not up', dev);
+      } else {
+        const via = gatewayRoute(ns, r.via.addr, table, scope, dev);
+        if (!via) {
+          const why = dev ? `is not in a subnet of ${dev.name} (no connected route to it${dev.up ? '' : `; ${dev.name} is down`})` : 'is not in any connected subnet of this namespace';
+          const d = ctx.report('ipInvalidGateway', r.via.tok, ipv4ToString(r.via.addr), why);
+          d.data = { gateway: ipv4ToString(r.via.addr), device: dev?.name };
+          return;
+        }
+        devOut = dev ?? (via.devId !== undefined ? ctx.topology.devices.get(via.devId) : undefined);
+        if (devOut && !devOut.up) return void notUp(ctx, r.devTok ?? r.via.tok, 'Nexthop device is not up', devOut);
+      }
+    } else {
+      if (!dev) return void ctx.report('ipNoSuchDevice', dstTok, `${describe({ dst, table, metric: r.metric ?? 0, type })} has no nexthop`);
+      if (r.onlink) return void ctx.report('ipBadArgument', r.onlink, 'Error: Invalid flags for nexthop - PERVASIVE and ONLINK can not be set.', "'onlink' needs 'via GATEWAY'");
+      if (!dev.up) return void notUp(ctx, r.devTok!, 'Device for nexthop is not up', dev);
+    }
+  }
+  if (r.src && table !== RT_TABLE_LOCAL && type !== 'local' && !ns.addresses.some((x) => x.addr === r.src!.addr)) {
+    const d = ctx.report('ipInvalidPrefsrc', r.src.tok, ipv4ToString(r.src.addr), ns.name);
+    d.data = { address: ipv4ToString(r.src.addr) };
+    return;
+  }
+  const route: RouteConfig = {
+    table, type, dst: { addr: dst.addr, len: dst.len }, metric: r.metric ?? 0, scope,
+    proto: r.proto?.proto ?? 'boot', origin: ctx.origin,
+  };
+  if (r.via) route.gateway = r.via.addr;
+  if (devOut && !errorType) route.devId = devOut.id;
+  if (r.src) route.prefsrc = r.src.addr;
+  if (r.onlink) route.onlink = true;
+
+  const sameKey = (x: RouteConfig) => x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len && x.metric === route.metric;
+  const idx = ns.routes.findIndex(sameKey);
+  if (op === 'add' && idx >= 0) return void exists(ctx, dstTok, ns.routes[idx], 'use \'ip route replace\' to change it, or another metric to add a second one');
+  if (op === 'change' && idx < 0) {
+    ctx.report('ipNoSuchObject', dstTok, 'RTNETLINK answers: No such file or directory', describe(route));
+    return;
+  }
+  if (op === 'append' || op === 'prepend') {
+    const same = ns.routes.find((x) => sameKey(x) && x.type === type && x.gateway === route.gateway && x.devId === route.devId && x.scope === scope);
+    if (same) return void exists(ctx, dstTok, same, 'remove the duplicate line');
+    noteTable(ns, table);
+    if (op === 'prepend' && idx >= 0) ns.routes.splice(idx, 0, route);
+    else ns.routes.push(route);
+    return;
+  }
+  noteTable(ns, table);
+  if ((op === 'replace' || op === 'change') && idx >= 0) ns.routes[idx] = route;
+  else ns.routes.push(route);
+}
+
+function notUp(ctx: ExecContext, at: Token, words: string, dev: DeviceConfig): void {
+  const d = ctx.report('ipDeviceNotUp', at, words, dev.name);
+  d.data = { device: dev.name };
+}
+
+function exists(ctx: ExecContext, at: Token, old: RouteConfig, hint: string): void {
+  const d = ctx.report('ipObjectExists', at, describe(old), hint);
+  d.data = { table: old.table, metric: old.metric };
+  const first = ctx.state.statements[old.origin];
+  if (first) ctx.relate(d, first.cmd, 'the existing route');
+  else if (old.proto === 'kernel') d.message += ' (the kernel installed it for an address)';
+}
+
+function routeDelete(ctx: ExecContext, r: RouteArgs, dst: ParsedPrefix, table: number, dev: DeviceConfig | undefined, dstTok: Token): void {
+  const ns = ctx.netns;
+  if (!tableExists(ns, table)) {
+    const d = ctx.report('ipNoSuchObject', dstTok, 'Error: FIB table does not exist.', `route in table ${tableName(table)}, which has never had a route`);
+    d.data = { table };
+    return;
+  }
+  const idx = ns.routes.findIndex((x) =>
+    x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len &&
+    (!r.type || x.type === r.type.type) &&
+    (r.metric === undefined || x.metric === r.metric) &&
+    (!r.via || x.gateway === r.via.addr) &&
+    (!dev || x.devId === dev.id) &&
+    (!r.scope || x.scope === r.scope.scope) &&
+    (!r.src || x.prefsrc === r.src.addr) &&
+    (!r.proto || x.proto === r.proto.proto));
+  if (idx < 0) {
+    const d = ctx.report('ipNoSuchObject', dstTok, 'RTNETLINK answers: No such process', describe({ dst, table, metric: r.metric ?? 0, type: r.type?.type ?? 'unicast' }));
+    d.data = { table };
+    return;
+  }
+  ns.routes.splice(idx, 1);
+}
