@@ -22,7 +22,9 @@ export function lintIptables(state: LintState): void {
   const facts = iptablesFacts(state);
   if (facts.linted) return;
   facts.linted = true;
+  const seenIface = new Set<number>();
   for (const ns of state.topology.namespaces.values()) {
+    let names: string[] | undefined;
     for (const table of ns.xtables.values()) {
       for (const chain of table.chains.values()) {
         lintShadows(state, chain.name, chain.rules);
@@ -32,10 +34,10 @@ export function lintIptables(state: LintState): void {
           for (const x of info.ifaces) {
             if (x.invert) continue;
             const exists = x.name.endsWith('+')
-              ? [...ns.devices.keys()].some((d) => d.startsWith(x.name.slice(0, -1)))
+              ? (names ??= [...ns.devices.keys()]).some((d) => d.startsWith(x.name.slice(0, -1)))
               : ns.devices.has(x.name);
-            if (exists) continue;
-            if (state.diagnostics.some((d) => d.code === 'NS3051' && d.start === x.start)) continue;
+            if (exists || seenIface.has(x.start)) continue;
+            seenIface.add(x.start);
             const nearest = x.name.endsWith('+') ? '' : nearestName(x.name, ns.devices.keys());
             const d = diagnose('xtUnknownInterface', x.start, x.end, x.name, ns.name, nearest);
             d.data = { name: x.name, netns: ns.name, nearest };
@@ -69,13 +71,18 @@ interface Cand {
   idx: number;
   rule: XtRule;
   conds: XtMatch[];
-  keys: string[];
   stateful: boolean;
 }
 
 function prep(rule: XtRule, idx: number): Cand {
-  const conds = rule.matches.filter((m) => m.kind !== 'comment' && !(m.kind === 'icmptype' && m.type === 255 && !m.invert));
-  return { idx, rule, conds, keys: conds.map((m) => JSON.stringify(m)), stateful: conds.some((m) => STATEFUL.has(m.kind)) };
+  const conds: XtMatch[] = [];
+  let stateful = false;
+  for (const m of rule.matches) {
+    if (m.kind === 'comment' || (m.kind === 'icmptype' && m.type === 255 && !m.invert)) continue;
+    conds.push(m);
+    if (STATEFUL.has(m.kind)) stateful = true;
+  }
+  return { idx, rule, conds, stateful };
 }
 
 function lintShadows(state: LintState, chainName: string, rules: XtRule[]): void {
@@ -120,7 +127,7 @@ function covers(a: Cand, b: Cand): boolean {
   for (let i = 0; i < a.conds.length; i++) {
     const ac = a.conds[i];
     let ok = false;
-    for (let j = 0; j < b.conds.length && !ok; j++) ok = b.keys[j] === a.keys[i] || implies(b.conds[j], ac);
+    for (let j = 0; j < b.conds.length && !ok; j++) ok = implies(b.conds[j], ac);
     if (!ok) return false;
   }
   return true;
@@ -172,6 +179,15 @@ function implies(b: XtMatch, a: XtMatch): boolean {
       if (b.kind !== 'ctstate') return false;
       if (!a.invert) return !b.invert && b.states.every((s) => a.states.includes(s));
       return b.invert && a.states.every((s) => b.states.includes(s));
+    case 'tcpflags':
+      return b.kind === 'tcpflags' && b.mask === a.mask && b.comp === a.comp && b.invert === a.invert;
+    case 'mark':
+    case 'connmark':
+      return b.kind === a.kind && b.value === a.value && b.mask === a.mask && b.invert === a.invert;
+    case 'addrtype':
+    case 'iprange':
+      // Only the identical condition, compared field by field.
+      return b.kind === a.kind && JSON.stringify(b) === JSON.stringify(a);
     default:
       return false;
   }

@@ -413,6 +413,7 @@ const BASE_LONG: Array<[string, BaseKey]> = [
   ['verbose', 'v'], ['exact', 'x'], ['wait', 'w'], ['wait-interval', 'W'], ['fragment', 'f'], ['set-counters', 'c'],
   ['ipv4', '4'], ['ipv6', '6'], ['help', 'h'], ['version', 'V'], ['line-numbers', 'line-numbers'], ['modprobe', 'modprobe'],
 ];
+const BASE_MAP = new Map<string, BaseKey>(BASE_LONG);
 const SHORT = new Set<string>('ADIRLSFZNXPEpsdiojgmtnvxwWfc46hV'.split(''));
 const COMMANDS = new Set<string>('ADIRLSFZNXPE'.split(''));
 const REQ_ARG = new Set<string>(['A', 'D', 'I', 'R', 'N', 'P', 'E', 'p', 's', 'd', 'i', 'o', 'j', 'g', 'm', 't', 'W', 'modprobe']);
@@ -463,13 +464,25 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
   const extOrder: Array<{ kind: 'match'; m: MatchInst } | { kind: 'target' }> = [];
 
   const lookupLong = (name: string, tryImplicit: boolean): Resolved | Fail | undefined => {
-    type Cand = { names: string[]; res: Resolved };
-    const cands: Cand[] = [];
-    for (const [n, k] of BASE_LONG) cands.push({ names: [n], res: { kind: 'base', key: k } });
+    // Exact names first (the common case, no allocation), in getopt's table order.
+    const base = BASE_MAP.get(name);
+    if (base) return { kind: 'base', key: base };
     for (const e of extOrder) {
-      if (e.kind === 'match') for (const o of MATCH_OPTS[e.m.name]) cands.push({ names: o.names, res: { kind: 'match', match: e.m, opt: o } });
-      else if (rule.target?.ext) for (const o of TARGET_OPTS[rule.target.ext]) cands.push({ names: o.names, res: { kind: 'target', opt: o } });
+      if (e.kind === 'match') {
+        for (const o of MATCH_OPTS[e.m.name]) if (o.names.includes(name)) return { kind: 'match', match: e.m, opt: o };
+      } else if (rule.target?.ext) {
+        for (const o of TARGET_OPTS[rule.target.ext]) if (o.names.includes(name)) return { kind: 'target', opt: o };
+      }
     }
+    // No abbreviation possible either: go straight to the protocol's implicit match.
+    let anyPrefix = false;
+    for (const [n] of BASE_LONG) if (n.startsWith(name)) { anyPrefix = true; break; }
+    for (const e of extOrder) {
+      if (anyPrefix) break;
+      const opts: Array<{ names: string[] }> = e.kind === 'match' ? MATCH_OPTS[e.m.name] : rule.target?.ext ? TARGET_OPTS[rule.target.ext] : [];
+      for (const o of opts) if (o.names.some((n) => n.startsWith(name))) { anyPrefix = true; break; }
+    }
+    type Cand = { names: string[]; res: Resolved };
     const pick = (list: Cand[]): Resolved | Fail | undefined => {
       for (const c of list) if (c.names.includes(name)) return c.res;
       const pref = list.filter((c) => c.names.some((n) => n.startsWith(name)));
@@ -478,6 +491,15 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
       if (distinct.size > 1) return fail('xtUnknownOption', `--${name}`, `option '--${name}' is ambiguous; write it in full`);
       return pref[0].res;
     };
+    // getopt_long also takes an unambiguous abbreviation (`--so` for --source; verified).
+    const cands: Cand[] = [];
+    if (anyPrefix) {
+      for (const [n, k] of BASE_LONG) cands.push({ names: [n], res: { kind: 'base', key: k } });
+      for (const e of extOrder) {
+        if (e.kind === 'match') for (const o of MATCH_OPTS[e.m.name]) cands.push({ names: o.names, res: { kind: 'match', match: e.m, opt: o } });
+        else if (rule.target?.ext) for (const o of TARGET_OPTS[rule.target.ext]) cands.push({ names: o.names, res: { kind: 'target', opt: o } });
+      }
+    }
     const r = pick(cands);
     if (r || !tryImplicit) return r;
     // The protocol's own match is loaded on demand (`-p tcp --dport 80`), unless -p is inverted.
@@ -485,8 +507,7 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
     if (!p || p.invert) return undefined;
     const pm: MatchName | undefined = p.v === IPPROTO_TCP ? 'tcp' : p.v === IPPROTO_UDP ? 'udp' : p.v === IPPROTO_ICMP ? 'icmp' : undefined;
     if (!pm || rule.matches.some((m) => m.name === pm)) return undefined;
-    const sub = pick(MATCH_OPTS[pm].map((o) => ({ names: o.names, res: { kind: 'match', match: pm, opt: o } as Resolved })));
-    return sub;
+    return pick(MATCH_OPTS[pm].map((o) => ({ names: o.names, res: { kind: 'match', match: pm, opt: o } as Resolved })));
   };
 
   let i = 1;

@@ -21,16 +21,24 @@ export function parseUint(text: string, max = 0xffffffff): number | undefined {
 
 /** A dotted quad of 1..4 decimal parts; missing trailing parts are 0 (iptables reads `1.2.3` as 1.2.3.0). */
 export function parseDotted(text: string): Ipv4 | undefined {
-  const parts = text.split('.');
-  if (parts.length < 1 || parts.length > 4) return undefined;
+  // Hand-rolled (no split/regex): -s/-d of every rule goes through here.
   let v = 0;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] ?? '0';
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
+  let parts = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || n > 255 || ++parts > 4) return undefined;
+      v = v * 256 + n;
+      n = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      n = n * 10 + (c - 0x30);
+      digits++;
+    } else return undefined;
   }
+  for (; parts < 4; parts++) v *= 256;
   return v >>> 0;
 }
 

@@ -420,6 +420,11 @@ class Runner {
   /** Builtin chains from which `chain` is reachable (itself if built-in). */
   private hooksReaching(chain: string): Set<string> {
     const out = new Set<string>();
+    if (!this.aux.in.get(chain)?.size) {
+      // Nothing jumps here: only a built-in chain is reachable, from itself.
+      if (isBuiltin(this.p.table, chain)) out.add(chain);
+      return out;
+    }
     const seen = new Set<string>([chain]);
     const stack = [chain];
     while (stack.length) {
@@ -450,6 +455,7 @@ class Runner {
       d.data = { suggestProto: 'tcp' };
       return false;
     }
+    if (!limit?.hooks && t?.chain === undefined) return true;
     const hooks = this.hooksReaching(chainName);
     if (limit?.hooks) {
       const bad = [...hooks].find((h) => !(limit.hooks as string[]).includes(h));
