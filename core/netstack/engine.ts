@@ -1030,6 +1030,7 @@ export class Engine implements NfHost {
   /** The namespace across a veth that owns `daddr`, when the out device is such a veth. */
   private shortcutTarget(out: Dev, daddr: Ipv4): { net: Net; dev: Dev } | undefined {
     if (out.kind !== 'veth' || !out.peer || !out.peer.up) return undefined;
+    if (this.outside && this.outside.dev === out) return undefined; // the outside host is not a namespace
     const n = this.kernel.nets.get(out.peer.netns);
     if (!n || n === this.kernel.nets.get(out.netns) || !n.localAddrs.has(daddr)) return undefined;
     return { net: n, dev: out.peer };
