@@ -52,7 +52,7 @@ export function formatText(text: string): string {
 /** The edits that turn `text` into formatText(text), each one a whitespace gap between two tokens. */
 export function formatEdits(text: string): TextEdit[] {
   const r = layout(parse(text));
-  return r.refusal ? [] : r.edits;
+  return r.refusal ? [] : gapEdits(text, r.text, r.anchors);
 }
 
 /**
@@ -98,7 +98,8 @@ interface Anchor {
 
 interface Layout {
   text: string;
-  edits: TextEdit[];
+  /** The kept tokens, to derive edits from (only when asked: formatText does not need them). */
+  anchors: Anchor[];
   refusal?: string;
 }
 
@@ -114,7 +115,7 @@ function trimEndBlanks(s: string): string {
 
 function layout(sf: SourceFile): Layout {
   const src = sf.text;
-  if (sf.errors.length) return { text: src, edits: [], refusal: 'the file has syntax errors; fix them first' };
+  if (sf.errors.length) return { text: src, anchors: [], refusal: 'the file has syntax errors; fix them first' };
   const tokens = sf.tokens;
   // A word that a line break right after it would change (`a\` at the end of the file, `\<CR>`
   // before blanks and a newline: the backslash would become a line continuation).
@@ -125,7 +126,7 @@ function layout(sf: SourceFile): Layout {
     while (j < tokens.length && tokens[j].kind === TokenKind.Whitespace) j++;
     const endsLine = j === tokens.length || tokens[j].kind === TokenKind.Newline;
     if (endsLine && !sameWordBeforeNewline(t)) {
-      return { text: src, edits: [], refusal: 'a word ends in a backslash (or an escaped carriage return) at the end of a line; a line break after it would make it a line continuation' };
+      return { text: src, anchors: [], refusal: 'a word ends in a backslash (or an escaped carriage return) at the end of a line; a line break after it would make it a line continuation' };
     }
   }
 
@@ -218,9 +219,9 @@ function layout(sf: SourceFile): Layout {
   const text = parts.join('');
 
   if (!sameStructure(sf, parse(text))) {
-    return { text: src, edits: [], refusal: 'internal: formatting would change the meaning; left unchanged' };
+    return { text: src, anchors: [], refusal: 'internal: formatting would change the meaning; left unchanged' };
   }
-  return { text, edits: gapEdits(src, text, anchors) };
+  return { text, anchors };
 }
 
 function sameWordBeforeNewline(word: Token): boolean {

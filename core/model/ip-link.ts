@@ -55,9 +55,10 @@ interface LinkSpec {
   typeAt?: number;
 }
 
-/** MTU range of each device kind on this kernel (veth/bridge/dummy: ETH_MIN_MTU..ETH_MAX_MTU-ish). */
+/** MTU range of each device kind on this kernel (verified: veth and bridge 68..65535; lo has no
+ *  limit of its own, iproute2 takes any int). */
 const MTU_RANGE: Record<DeviceKind, [number, number]> = {
-  veth: [68, 65535], bridge: [68, 65535], dummy: [68, 65535], loopback: [68, 65536],
+  veth: [68, 65535], bridge: [68, 65535], dummy: [68, 65535], loopback: [0, 2147483647],
 };
 
 export function execLink(ctx: ExecContext, i: number): void {
@@ -120,7 +121,7 @@ function parseLinkSpec(ctx: ExecContext, a: Args, allowType: boolean): LinkSpec 
       const m = a.value('number', t);
       if (!m) return undefined;
       const n = parseU32(m.value);
-      if (n === undefined) {
+      if (n === undefined || n > 0x7fffffff) {
         ctx.report('ipBadArgument', m, `Error: argument "${m.value}" is wrong: Invalid "mtu" value`, 'give a number like 1500');
         return undefined;
       }

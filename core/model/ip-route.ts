@@ -228,6 +228,17 @@ function gatewayRoute(ns: NetnsConfig, gw: Ipv4, table: number, routeScope: Rout
   return res && (res.type === 'unicast' || res.type === 'local') ? res : undefined;
 }
 
+/** What the local table says an address is (inet_addr_type): local, broadcast, multicast or unicast. */
+function addressType(ns: NetnsConfig, a: Ipv4): string {
+  if (a >>> 28 === 0xe) return 'multicast';
+  if (a === 0xffffffff) return 'broadcast';
+  let best: RouteConfig | undefined;
+  for (const r of ns.routes) {
+    if (r.table === RT_TABLE_LOCAL && (r.type === 'local' || r.type === 'broadcast') && prefixContains(r.dst, a) && (!best || r.dst.len > best.dst.len)) best = r;
+  }
+  return best ? best.type : 'unicast';
+}
+
 function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
   const a = new Args(ctx, i);
   const r = parseRouteArgs(ctx, a);
@@ -267,6 +278,13 @@ function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
       if (r.onlink) {
         if (!dev) return void ctx.report('ipBadArgument', r.onlink, 'Error: Nexthop device required for onlink.', "add 'dev DEV'");
         if (!dev.up) return void notUp(ctx, r.devTok!, 'Nexthop device is not up', dev);
+        // inet_addr_type_dev_table: an onlink gateway must be a unicast address, not one of ours.
+        const kind = addressType(ns, r.via.addr);
+        if (kind !== 'unicast') {
+          const d = ctx.report('ipInvalidGateway', r.via.tok, ipv4ToString(r.via.addr), `is a ${kind} address, not a neighbour`);
+          d.data = { gateway: ipv4ToString(r.via.addr), device: dev.name };
+          return;
+        }
       } else {
         const via = gatewayRoute(ns, r.via.addr, table, scope, dev);
         if (!via) {

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import type { Diagnostic } from '../../core/diagnostics/types';
 import { ExecContext, ModelState, StatementInfo } from '../../core/model/context';
 import { addDevice, ensureNetns, newModelState } from '../../core/model/state';
+import { buildModel } from '../../core/model/index';
 import { execSysctl, parseSysctlValue, resolveKey, splitKey } from '../../core/model/sysctl';
 import { CONF_KEYS, GLOBAL_KEYS } from '../../core/model/sysctl-defaults';
 import { parse } from '../../core/syntax/parser';
@@ -208,5 +209,26 @@ describe('model: sysctl', () => {
     assert.deepEqual(parseSysctlValue(' 5 ', { kind: 'int' }), { value: '5' });
     assert.deepEqual(parseSysctlValue('-1', { kind: 'bool' }), { value: '1' });
     assert.ok('error' in parseSysctlValue('2', { kind: 'range', min: 0, max: 1 }));
+  });
+
+  describe('with the ip executor (whole files)', () => {
+    it('devices created after ip_forward=1 copy forwarding from conf.default', () => {
+      const m = buildModel('namespace r {\n  ip link add eth0 type veth peer name eth1\n  sysctl -w net.ipv4.ip_forward=1\n  ip link add eth2 type veth peer name eth3\n}\n');
+      assert.deepEqual(m.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), []);
+      const sc = m.topology.namespaces.get('r')!.sysctl;
+      for (const d of ['eth0', 'eth1', 'eth2', 'eth3', 'lo']) assert.equal(sc.get(`net.ipv4.conf.${d}.forwarding`), '1', d);
+    });
+
+    it('a device moved into a namespace takes that namespace\'s conf.default (verified on the kernel)', () => {
+      const m = buildModel([
+        'namespace a {', '  ip link add v0 type veth peer name v1', '  sysctl -w net.ipv4.conf.v1.rp_filter=1', '}',
+        'namespace b {', '  sysctl -w net.ipv4.conf.default.rp_filter=2', '}',
+        'namespace a {', '  ip link set v1 netns b', '  sysctl -w net.ipv4.conf.v1.rp_filter=1', '}', '',
+      ].join('\n'));
+      assert.equal(m.topology.namespaces.get('b')!.sysctl.get('net.ipv4.conf.v1.rp_filter'), '2');
+      assert.equal(m.topology.namespaces.get('a')!.sysctl.get('net.ipv4.conf.v1.rp_filter'), undefined);
+      // after the move, conf.v1 no longer exists in a
+      assert.deepEqual(m.diagnostics.map((d) => d.code), ['NS4010']);
+    });
   });
 });
