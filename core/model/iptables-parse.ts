@@ -178,7 +178,11 @@ function stateOpt(name: 'ctstate' | 'state'): ExtOpt<MatchInst> {
 function multiOpt(names: string[], which: 'sport' | 'dport' | 'port', label: string): ExtOpt<MatchInst> {
   return {
     names, arg: true, invert: true, role: 'port',
-    apply: (m, v, invert) => {
+    apply: (m, v, invert, _idx, spec) => {
+      // Checked when the option is parsed: `-p` must come before it (verified).
+      if (!hasProto(spec, IPPROTO_TCP, IPPROTO_UDP, 132, 33, 136)) {
+        return fail('xtMatchNeedsProtocol', "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
+      }
       if (m.multi) {
         return m.multi.v.which === which
           ? fail('xtDuplicateOption', `multiport: option "${label}" can only be used once.`)
@@ -467,7 +471,9 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
     // Exact names first (the common case, no allocation), in getopt's table order.
     const base = BASE_MAP.get(name);
     if (base) return { kind: 'base', key: base };
-    for (const e of extOrder) {
+    // Latest extension first: a second `-m comment` takes the second `--comment` (verified).
+    for (let k = extOrder.length - 1; k >= 0; k--) {
+      const e = extOrder[k];
       if (e.kind === 'match') {
         for (const o of MATCH_OPTS[e.m.name]) if (o.names.includes(name)) return { kind: 'match', match: e.m, opt: o };
       } else if (rule.target?.ext) {
