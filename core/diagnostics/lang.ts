@@ -63,9 +63,14 @@ export const langCatalogue = {
     message: (text: string, expected: string) => `invalid ${expected} '${text}'`,
   },
   addrInUse: {
-    code: 'NS4022', severity: 'error', summary: 'bind() fails: another socket of the namespace holds that protocol, address and port.',
+    code: 'NS4022', severity: 'error', summary: 'bind() fails: another TCP listener of the namespace holds that address and port.',
     message: (proto: string, endpoint: string, other: string) =>
-      `bind ${proto} ${endpoint}: Address already in use (EADDRINUSE): ${other} already holds it; a specific address and 0.0.0.0 on the same port conflict too`,
+      `bind ${proto} ${endpoint}: Address already in use (EADDRINUSE): ${other} already holds it; a specific address and 0.0.0.0 on the same port conflict too, even with SO_REUSEADDR`,
+  },
+  udpPortShared: {
+    code: 'NS4026', severity: 'warning', summary: 'Two UDP sockets bound to overlapping addresses on one port (allowed with SO_REUSEADDR).',
+    message: (endpoint: string, other: string) =>
+      `${endpoint} overlaps ${other}: with SO_REUSEADDR (which listeners set) both bind, but a unicast datagram reaches only one of them; use another port or distinct addresses`,
   },
   addrNotAvail: {
     code: 'NS4023', severity: 'error', summary: 'bind() to an address the namespace does not have at that line.',

@@ -3,9 +3,12 @@
 // errno, bsdjail's EPERM, unknown namespaces and devices) and add SocketConfig / ProbeSpec to
 // the model. They do not decide what a probe does: that is the simulator's job (core/sim).
 //
-// Verified on Linux 6.18 with python3 sockets in a throwaway namespace (no SO_REUSEADDR):
+// Verified on Linux 6.18 with python3 sockets in a throwaway namespace. A listener is a process
+// that sets SO_REUSEADDR, as servers do and as the export's listeners do:
 // - tcp 0.0.0.0:80 then tcp 10.0.0.1:80 (and the reverse order) -> EADDRINUSE; the same
-//   address twice -> EADDRINUSE; udp behaves the same; tcp and udp on one port coexist;
+//   address twice -> EADDRINUSE; with or without SO_REUSEADDR (two sockets in LISTEN conflict);
+// - udp: the same overlaps are EADDRINUSE without SO_REUSEADDR but all bind with it (both
+//   sockets set it), so for UDP they are a warning; tcp and udp on one port coexist;
 // - bind to an address the namespace does not have -> EADDRNOTAVAIL, also 127.0.0.1 while lo is
 //   down (a fresh namespace's lo has no address until it is up), and a subnet broadcast address
 //   while its device is down; with net.ipv4.ip_nonlocal_bind=1 any address binds;
@@ -97,14 +100,16 @@ export function execListen(ctx: ExecContext): void {
   if (!isLocalAddress(ns, addr) && Number(ns.sysctl.get('net.ipv4.ip_nonlocal_bind') ?? '0') === 0) {
     return void ctx.report('addrNotAvail', argv[2], addrText, ctx.netnsName);
   }
-  // 3. the port: same protocol, same port, overlapping address.
+  // 3. the port: same protocol, same port, overlapping address (inet_csk_get_port / udp_lib_get_port).
   for (const s of ns.sockets) {
     if (s.proto !== proto || s.port !== port) continue;
     if (s.addr !== addr && s.addr !== 0 && addr !== 0) continue;
-    const d = ctx.report('addrInUse', argv[2], proto, endpoint, `'listen ${s.proto} ${ipv4ToString(s.addr)}:${s.port}'`);
+    const other = `'listen ${s.proto} ${ipv4ToString(s.addr)}:${s.port}'`;
+    const d = proto === 'tcp' ? ctx.report('addrInUse', argv[2], proto, endpoint, other) : ctx.report('udpPortShared', argv[2], endpoint, other);
     const at = factMap<Token>(ctx.state, FACT_SOCKET_ORIGINS).get(s.origin);
-    if (at) ctx.relate(d, at, 'the socket that holds the port');
-    return;
+    if (at) ctx.relate(d, at, proto === 'tcp' ? 'the socket that holds the port' : 'the other socket');
+    if (proto === 'tcp') return;
+    break;
   }
   // 4. bsdjail's socket_listen hook: a TCP listener must be bound to the jail address.
   if (jailed && proto === 'tcp' && addr !== jail) {

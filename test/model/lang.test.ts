@@ -51,7 +51,7 @@ describe('model: listen', () => {
     assert.deepEqual(sockets(s).map((x) => [x.proto, x.addr, x.port, x.jail]), [['tcp', ip('10.0.0.1'), 80, undefined], ['udp', 0, 53, undefined]]);
   });
 
-  it('EADDRINUSE: same address, and wildcard vs specific in both orders (verified on the kernel)', () => {
+  it('EADDRINUSE for TCP: same address, and wildcard vs specific in both orders (verified on the kernel)', () => {
     for (const [first, second] of [['0.0.0.0:80', '10.0.0.1:80'], ['10.0.0.1:80', '0.0.0.0:80'], ['10.0.0.1:80', '10.0.0.1:80']]) {
       const s = fresh();
       run(s, `listen tcp ${first}`, 'a');
@@ -64,7 +64,12 @@ describe('model: listen', () => {
     run(s, 'listen tcp 10.0.0.1:80', 'a');
     assert.deepEqual(codes(run(s, 'listen udp 10.0.0.1:80', 'a').diags), [], 'tcp and udp coexist');
     assert.deepEqual(codes(run(s, 'listen tcp 10.0.0.1:81', 'a').diags), []);
-    assert.deepEqual(codes(run(s, 'listen udp 0.0.0.0:80', 'a').diags), ['NS4022']);
+    // UDP with SO_REUSEADDR (as listeners set it): both bind, with a warning (verified on the kernel)
+    const u = run(s, 'listen udp 0.0.0.0:80', 'a');
+    assert.deepEqual(codes(u.diags), ['NS4026']);
+    assert.equal(u.info.failed, false);
+    assert.equal(sockets(s).filter((x) => x.proto === 'udp' && x.port === 80).length, 2);
+    assert.equal(u.diags[0].related?.[0].message, 'the other socket');
   });
 
   it('EADDRNOTAVAIL for an address the namespace does not have, unless ip_nonlocal_bind', () => {
