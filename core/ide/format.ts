@@ -249,8 +249,24 @@ function gapEdits(src: string, out: string, anchors: Anchor[]): TextEdit[] {
 
 /** Same blocks (kind, name, nesting) and same statements (word values), in the same order. */
 function sameStructure(a: SourceFile, b: SourceFile): boolean {
-  if (a.errors.length !== b.errors.length) return false;
-  return structureKey(a.items) === structureKey(b.items);
+  return a.errors.length === b.errors.length && sameItems(a.items, b.items);
+}
+
+function sameItems(a: ItemNode[], b: ItemNode[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.kind !== y.kind) return false;
+    if (x.kind === 'command') {
+      if (y.kind !== 'command' || x.words.length !== y.words.length) return false;
+      for (let k = 0; k < x.words.length; k++) if (x.words[k].value !== y.words[k].value) return false;
+    } else {
+      if (y.kind === 'command' || x.name?.value !== y.name?.value || !x.close !== !y.close) return false;
+      if (!sameItems(x.body, y.body)) return false;
+    }
+  }
+  return true;
 }
 
 /** A canonical string of the tree: what the formatter must preserve. Exported for tests. */
