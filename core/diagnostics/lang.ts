@@ -52,6 +52,11 @@ export const langCatalogue = {
     code: 'NS4016', severity: 'info', summary: '`sysctl KEY` without a value: a read that changes nothing.',
     message: (key: string) => `'sysctl ${key}' only prints the value; to change it write 'sysctl -w ${key}=VALUE'`,
   },
+  sysctlHostWide: {
+    code: 'NS4017', severity: 'warning', summary: 'A sysctl key outside net.*, which no network namespace isolates.',
+    message: (key: string) =>
+      `'${key}' is not per network namespace: written from inside one it changes the whole machine (the exported script would too); the simulator ignores it, so set it on the host deliberately or remove it`,
+  },
 
   // ---------------------------------------------------------------- listen
   listenUsage: {

@@ -14,7 +14,9 @@
 //   conf.DEV.forwarding changes only DEV; conf.all.rp_filter does not touch devices;
 // - a device moved into another namespace gets that namespace's conf.default values;
 // - unknown key: "sysctl: cannot stat /proc/sys/net/ipv4/foo: No such file or directory";
-//   rejected value: "sysctl: setting key "net.ipv4.ip_default_ttl": Invalid argument".
+//   rejected value: "sysctl: setting key "net.ipv4.ip_default_ttl": Invalid argument";
+// - keys outside net.* (kernel.*, vm.*) are visible and writable inside a network namespace and
+//   change the host: a warning of their own.
 
 import { type Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
@@ -29,6 +31,7 @@ export type ResolvedKey =
   | { kind: 'global'; name: string }
   | { kind: 'conf'; scope: string; key: string; name: string; devName?: string }
   | { kind: 'exists'; name: string } // exists in the kernel, not read by the simulator
+  | { kind: 'host'; name: string } // outside net.*: not isolated by network namespaces
   | { kind: 'unknown'; name: string; hint: string };
 
 /** Splits a key as sysctl(8) does: by `/` when it has one, else by `.`. */
@@ -41,8 +44,9 @@ export function resolveKey(parts: string[], devices: ReadonlyMap<string, unknown
   const name = parts.join('.');
   if (GLOBAL_KEYS.has(name)) return { kind: 'global', name };
   if (parts[0] !== 'net') {
-    // Outside net.*: host-wide keys, never per namespace; the simulator has no view of them.
-    return { kind: 'exists', name };
+    // Outside net.* (kernel.*, vm.*, fs.*): visible in every network namespace but shared with
+    // the host; the simulator has no view of them.
+    return { kind: 'host', name };
   }
   const rest = parts.slice(1);
   if ((rest[0] === 'ipv4' || rest[0] === 'ipv6') && (rest[1] === 'conf' || rest[1] === 'neigh') && rest.length === 4) {
@@ -136,6 +140,7 @@ function execArgument(ctx: ExecContext, i: number, write: boolean, ignore: boole
       if (ignore) return void ctx.report('sysctlIgnoredKey', tok, r.name);
       return void ctx.report('sysctlUnknownKey', tok, splitKey(tok.value.trim()).join('/'), r.hint);
     }
+    if (r.kind === 'host') return void ctx.report('sysctlHostWide', tok, r.name);
     return void ctx.report('sysctlRead', tok, r.name);
   }
   const keyText = tok.value.slice(0, eq).trim();
@@ -147,6 +152,7 @@ function execArgument(ctx: ExecContext, i: number, write: boolean, ignore: boole
     if (ignore) return void ctx.report('sysctlIgnoredKey', tok, r.name);
     return void ctx.report('sysctlUnknownKey', tok, parts.join('/'), r.hint);
   }
+  if (r.kind === 'host') return void ctx.report('sysctlHostWide', tok, r.name);
   if (r.kind === 'exists') return void ctx.report('notSimulated', tok, `sysctl key '${r.name}' (the simulator does not read it)`);
   if (r.kind === 'conf' && r.devName !== undefined) deviceReference(ctx, tok, r.devName);
   const rule = r.kind === 'global' ? GLOBAL_RULES.get(r.name)! : CONF_RULES.get(r.key)!;

@@ -138,7 +138,10 @@ describe('model: sysctl', () => {
     assert.equal(get(s, 'net.ipv4.tcp_syncookies'), undefined);
     assert.deepEqual(codes(run(s, 'sysctl -w net.ipv4.conf.lo.arp_ignore=1').diags), ['NS9001']);
     assert.deepEqual(codes(run(s, 'sysctl -w net.ipv6.conf.all.disable_ipv6=1').diags), ['NS9001']);
-    assert.deepEqual(codes(run(s, 'sysctl -w kernel.panic=1').diags), ['NS9001']);
+    const host = run(s, 'sysctl -w kernel.panic=1');
+    assert.deepEqual(codes(host.diags), ['NS4017']);
+    assert.equal(host.diags[0].severity, 'warning');
+    assert.equal(get(s, 'kernel.panic'), undefined);
   });
 
   it('values: what the kernel accepts and stores', () => {
