@@ -1,0 +1,12 @@
+// The list of benchmark entries `npm run bench` runs, in order. Append yours (simulator, language
+// server, debugger rows): an entry is { id, run(ctx) => rows } (bench/harness.ts); keep each in its
+// own file under bench/ and share the generated topology through ctx.topology().
+import type { BenchEntry } from './harness';
+import { parseCheckRows } from './parse-check';
+import { cliCheckRows, formatRows } from './tools';
+
+export const entries: BenchEntry[] = [
+  { id: 'parse-check', run: parseCheckRows },
+  { id: 'fmt', run: formatRows },
+  { id: 'cli-check', run: cliCheckRows },
+];
