@@ -53,7 +53,12 @@ export const lintCatalogue = {
     code: 'NS5010', severity: 'warning', summary: 'A probe to its own namespace\'s address while lo is down.',
     message: (netns: string, dst: string) =>
       `${dst} is an address of ${netns} itself: the packet goes through lo, which is down, so it is dropped; add 'ip link set lo up' in ${netns}`,
+  },  probeSourceNotLocal: {
+    code: 'NS5011', severity: 'warning', summary: 'A probe whose `src` is not an address of the sending namespace.',
+    message: (src: string, netns: string) =>
+      `src ${src} is not an address of ${netns} at the end of the file: the sender's bind() fails with EADDRNOTAVAIL and nothing is sent; use an address of ${netns}, or set net.ipv4.ip_nonlocal_bind=1`,
   },
+
   notSimulated: {
     code: 'NS9001', severity: 'warning', summary: 'A command outside the simulated set.',
     message: (what: string) => `not simulated: ${what}; the simulator ignores this line and may diverge from the kernel here`,

@@ -247,12 +247,18 @@ class Linter {
     }
   }
 
-  /** NS5004/NS5010: probes to loopback or to the namespace's own address with lo down; NS5007: no route. */
+  /**
+   * NS5011: a `src` the sender cannot bind; NS5004/NS5010: probes to loopback or to the
+   * namespace's own address with lo down; NS5007: no route.
+   */
   probes(): void {
     for (const p of this.state.probes) {
       if (!p.from) continue;
       const ns = this.state.topology.namespaces.get(p.from.netns);
       if (!ns) continue;
+      if (p.src !== undefined && !isLocalAddress(ns, p.src) && Number(ns.sysctl.get('net.ipv4.ip_nonlocal_bind') ?? '0') === 0) {
+        this.report('probeSourceNotLocal', p.origin, ipv4ToString(p.src), ns.name);
+      }
       if (isLoopbackNet(p.dst)) {
         if (this.loDown(ns)) this.report('loopbackDown', p.origin, ns.name, this.loEffect(ns, p.dst), `probe '${p.name}' connects to ${ipv4ToString(p.dst)}`);
         continue;

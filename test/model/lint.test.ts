@@ -223,6 +223,20 @@ describe('model: lints', () => {
     assert.match(ds[0].message, /^a has no route to 192\.0\.2\.1/);
   });
 
+  it('NS5011: a probe src that is not an address of the sender, unless ip_nonlocal_bind', () => {
+    const w = new World();
+    const d = w.dev('a', 'eth0', true);
+    w.addr('a', d, '10.0.0.1/24');
+    w.probe({ name: 'spoof', from: { netns: 'a' }, proto: 'udp', dst: ip('10.0.0.2'), dport: 53, src: ip('10.0.0.9') });
+    w.probe({ name: 'ok', from: { netns: 'a' }, proto: 'udp', dst: ip('10.0.0.2'), dport: 53, src: ip('10.0.0.1') });
+    w.probe({ name: 'in', on: { netns: 'a', devId: d.id }, proto: 'udp', dst: ip('10.0.0.1'), dport: 53, src: ip('10.0.0.9') });
+    const ds = w.lint();
+    assert.deepEqual(codes(ds), ['NS5011']);
+    assert.match(ds[0].message, /^src 10\.0\.0\.9 is not an address of a at the end of the file: the sender's bind\(\) fails with EADDRNOTAVAIL/);
+    w.ns('a').sysctl.set('net.ipv4.ip_nonlocal_bind', '1');
+    assert.deepEqual(codes(w.lint()), []);
+  });
+
   it('NS5008: a device with addresses that is never brought up', () => {
     const w = new World();
     const d = w.dev('a', 'eth0', false);
