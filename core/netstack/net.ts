@@ -30,6 +30,8 @@ export interface Dev {
   ports: Dev[];
   /** IPv4 addresses on this device, primaries first in configuration order. */
   addrs: Addr[];
+  /** Memo of the configuration's conf values (derived, filled on first use; runs with writes bypass it). */
+  confMemo?: Partial<Record<ConfKey, number>>;
 }
 
 export interface Addr {
@@ -114,6 +116,9 @@ export class Net {
   readonly tcpListeners = new Map<number, Listener[]>(); // port -> sockets, specific first
   readonly udpSockets = new Map<number, Listener[]>();
   readonly refusedSockets: RefusedSocket[] = [];
+  /** Memo of configuration sysctl values (derived from cfg; runs with writes bypass it). */
+  readonly sysctlMemo = new Map<string, string>();
+  confAllMemo?: Partial<Record<ConfKey, number>>;
 
   constructor(cfg: NetnsConfig, index: number, devById: Map<number, Dev>, ruleIdBase: { next: number }) {
     this.name = cfg.name;
@@ -266,6 +271,30 @@ function sysctlDefault(cfg: NetnsConfig, key: string): string {
   return cfg.sysctl.get(key) ?? SYSCTL_DEFAULTS[key] ?? '0';
 }
 
+/** The per-device IPv4 conf keys the simulator reads. */
+export type ConfKey = 'forwarding' | 'rp_filter' | 'accept_local' | 'route_localnet' | 'src_valid_mark';
+
+const CONF_KEY_RE = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/;
+
+/**
+ * A sysctl's value from the configuration and this run's writes. Absent keys: ip_forward and
+ * conf.all.forwarding are one variable; a device key that was never materialised follows
+ * ip_forward for forwarding (the write fans out to every device) and conf.default otherwise
+ * (copied when the device appeared); else the fresh-namespace default.
+ */
+export function resolveSysctl(cfg: Map<string, string>, writes: Map<string, string> | undefined, key: string): string {
+  const v = writes?.get(key) ?? cfg.get(key);
+  if (v !== undefined) return v;
+  if (key === 'net.ipv4.ip_forward') return resolveSysctl(cfg, writes, 'net.ipv4.conf.all.forwarding');
+  if (key === 'net.ipv4.conf.all.forwarding') return writes?.get('net.ipv4.ip_forward') ?? cfg.get('net.ipv4.ip_forward') ?? '0';
+  const m = CONF_KEY_RE.exec(key);
+  if (m && m[1] !== 'all' && m[1] !== 'default') {
+    if (m[2] === 'forwarding') return resolveSysctl(cfg, writes, 'net.ipv4.ip_forward');
+    return resolveSysctl(cfg, writes, `net.ipv4.conf.default.${m[2]}`);
+  }
+  return SYSCTL_DEFAULTS[key] ?? '0';
+}
+
 // ---------------------------------------------------------------- the kernel
 
 export class Kernel {
@@ -371,21 +400,13 @@ export class RunState {
   /** Current value of a sysctl in `net`, as text. Absent per-device keys resolve as described in config.ts. */
   sysctl(net: Net, key: string): string {
     const w = this.sysctlWrites.get(net.name);
-    const v = w?.get(key) ?? net.cfg.sysctl.get(key);
-    if (v !== undefined) return v;
-    if (key === 'net.ipv4.ip_forward') return this.sysctl(net, 'net.ipv4.conf.all.forwarding');
-    if (key === 'net.ipv4.conf.all.forwarding') {
-      const f = w?.get('net.ipv4.ip_forward') ?? net.cfg.sysctl.get('net.ipv4.ip_forward');
-      return f ?? '0';
+    if (!w) {
+      // No write in this run: the configuration's value, memoised on the (immutable) Net.
+      let v = net.sysctlMemo.get(key);
+      if (v === undefined) net.sysctlMemo.set(key, (v = resolveSysctl(net.cfg.sysctl, undefined, key)));
+      return v;
     }
-    const m = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/.exec(key);
-    if (m && m[1] !== 'all' && m[1] !== 'default') {
-      // A device entry that was never materialised: forwarding follows ip_forward (the write fans
-      // out to every device, inet_forward_change); other keys were copied from conf.default.
-      if (m[2] === 'forwarding') return this.sysctl(net, 'net.ipv4.ip_forward');
-      return this.sysctl(net, `net.ipv4.conf.default.${m[2]}`);
-    }
-    return SYSCTL_DEFAULTS[key] ?? '0';
+    return resolveSysctl(net.cfg.sysctl, w, key);
   }
 
   sysctlInt(net: Net, key: string): number {
@@ -410,19 +431,31 @@ export class RunState {
     w.set(key, value);
   }
 
+  /** An IPv4 conf value of a device (or of `all` when dev is undefined), as a number. */
+  conf(net: Net, dev: Dev | undefined, key: ConfKey): number {
+    const name = dev ? dev.name : 'all';
+    if (!this.sysctlWrites.has(net.name)) {
+      const memo = dev ? (dev.confMemo ??= {}) : (net.confAllMemo ??= {});
+      let v = memo[key];
+      if (v === undefined) memo[key] = v = this.sysctlInt(net, `net.ipv4.conf.${name}.${key}`);
+      return v;
+    }
+    return this.sysctlInt(net, `net.ipv4.conf.${name}.${key}`);
+  }
+
   /** IN_DEV_FORWARD: the device's own forwarding flag. */
   devForwarding(net: Net, dev: Dev): boolean {
-    return this.sysctl(net, `net.ipv4.conf.${dev.name}.forwarding`) !== '0';
+    return this.conf(net, dev, 'forwarding') !== 0;
   }
 
   /** IN_DEV_MAXCONF: max(all, dev). */
-  devConfMax(net: Net, dev: Dev, key: string): number {
-    return Math.max(this.sysctlInt(net, `net.ipv4.conf.all.${key}`), this.sysctlInt(net, `net.ipv4.conf.${dev.name}.${key}`));
+  devConfMax(net: Net, dev: Dev, key: ConfKey): number {
+    return Math.max(this.conf(net, undefined, key), this.conf(net, dev, key));
   }
 
   /** IN_DEV_ORCONF: all || dev. */
-  devConfOr(net: Net, dev: Dev, key: string): boolean {
-    return this.sysctlInt(net, `net.ipv4.conf.all.${key}`) !== 0 || this.sysctlInt(net, `net.ipv4.conf.${dev.name}.${key}`) !== 0;
+  devConfOr(net: Net, dev: Dev, key: ConfKey): boolean {
+    return this.conf(net, undefined, key) !== 0 || this.conf(net, dev, key) !== 0;
   }
 
   counter(id: number): Counter {

@@ -45,10 +45,23 @@ export interface CRule {
   /** 1-based position in its chain. */
   pos: number;
   cfg: XtRule;
+  /**
+   * The ipt_ip part, checked inline first as ip_packet_match does (source, destination, in and
+   * out interface, protocol); each *I is the clause's index in cfg.matches, -1 when absent.
+   */
+  ipSrcI: number; ipSrcMask: number; ipSrcAddr: number; ipSrcInv: boolean;
+  ipDstI: number; ipDstMask: number; ipDstAddr: number; ipDstInv: boolean;
+  iifI: number; iif: (d: string) => boolean; iifInv: boolean;
+  oifI: number; oif: (d: string) => boolean; oifInv: boolean;
+  protoI: number; proto: number; protoInv: boolean;
+  /** The other matches, in order, and their clause indexes. */
   matches: MatchFn[];
+  matchI: number[];
   target: XtTarget;
   /** Resolved jump/goto target. */
   jumpTo?: CChain;
+  /** Memo of matchToString per failing clause (derived). */
+  why?: string[];
 }
 
 export interface CChain {
@@ -223,6 +236,51 @@ export function matchToString(m: XtMatch): string {
   }
 }
 
+const ANY_IFACE = (): boolean => true;
+
+/** Compiles a rule: the ipt_ip fields inline, the other matches as closures. */
+export function compileRule(r: XtRule, id: number, pos: number): CRule {
+  const cr: CRule = {
+    id, pos, cfg: r, target: r.target,
+    ipSrcI: -1, ipSrcMask: 0, ipSrcAddr: 0, ipSrcInv: false,
+    ipDstI: -1, ipDstMask: 0, ipDstAddr: 0, ipDstInv: false,
+    iifI: -1, iif: ANY_IFACE, iifInv: false,
+    oifI: -1, oif: ANY_IFACE, oifInv: false,
+    protoI: -1, proto: 0, protoInv: false,
+    matches: [], matchI: [],
+  };
+  r.matches.forEach((m, k) => {
+    if (m.kind === 'src' && cr.ipSrcI < 0) {
+      cr.ipSrcI = k; cr.ipSrcMask = prefixMask(m.prefix.len); cr.ipSrcAddr = m.prefix.addr >>> 0; cr.ipSrcInv = m.invert;
+    } else if (m.kind === 'dst' && cr.ipDstI < 0) {
+      cr.ipDstI = k; cr.ipDstMask = prefixMask(m.prefix.len); cr.ipDstAddr = m.prefix.addr >>> 0; cr.ipDstInv = m.invert;
+    } else if (m.kind === 'iif' && cr.iifI < 0) {
+      cr.iifI = k; cr.iif = ifaceMatcher(m.name); cr.iifInv = m.invert;
+    } else if (m.kind === 'oif' && cr.oifI < 0) {
+      cr.oifI = k; cr.oif = ifaceMatcher(m.name); cr.oifInv = m.invert;
+    } else if (m.kind === 'proto' && cr.protoI < 0 && m.proto !== 0) {
+      cr.protoI = k; cr.proto = m.proto; cr.protoInv = m.invert;
+    } else if (m.kind !== 'comment' && !(m.kind === 'proto' && m.proto === 0)) {
+      cr.matches.push(compileMatch(m));
+      cr.matchI.push(k);
+    }
+  });
+  return cr;
+}
+
+/** ip_packet_match then the matches: the index (in cfg.matches) of the first clause that fails, or -1. */
+export function ruleFails(r: CRule, c: NfCtx): number {
+  const ip = c.skb.ip;
+  if (r.ipSrcI >= 0 && ((((ip.saddr & r.ipSrcMask) >>> 0) === r.ipSrcAddr) === r.ipSrcInv)) return r.ipSrcI;
+  if (r.ipDstI >= 0 && ((((ip.daddr & r.ipDstMask) >>> 0) === r.ipDstAddr) === r.ipDstInv)) return r.ipDstI;
+  if (r.iifI >= 0 && r.iif(c.inDev) === r.iifInv) return r.iifI;
+  if (r.oifI >= 0 && r.oif(c.outDev) === r.oifInv) return r.oifI;
+  if (r.protoI >= 0 && ((ip.protocol === r.proto) === r.protoInv)) return r.protoI;
+  const ms = r.matches;
+  for (let k = 0; k < ms.length; k++) if (!ms[k](c)) return r.matchI[k];
+  return -1;
+}
+
 /** Rules that need conntrack loaded in the namespace. */
 function needsConntrack(r: XtRule): boolean {
   if (r.matches.some((m) => m.kind === 'ctstate' || m.kind === 'connmark')) return true;
@@ -249,7 +307,7 @@ export function compileNetfilter(cfg: NetnsConfig, ids: { next: number }): Compi
     for (const ch of t.chains.values()) {
       const cc = ct.chains.get(ch.name)!;
       ch.rules.forEach((r, i) => {
-        const cr: CRule = { id: ids.next++, pos: i + 1, cfg: r, matches: r.matches.map(compileMatch), target: r.target };
+        const cr = compileRule(r, ids.next++, i + 1);
         if (r.target.kind === 'jump' || r.target.kind === 'goto') cr.jumpTo = ct.chains.get(r.target.chain);
         cc.rules.push(cr);
         out.rules[cr.id] = cr;
@@ -348,20 +406,14 @@ export function ipt_do_table(host: NfHost, c: NfCtx, table: CTable, start: CChai
       continue;
     }
     const r = chain.rules[i++];
-    const ms = r.matches;
-    let fail = -1;
-    for (let k = 0; k < ms.length; k++) {
-      if (!ms[k](c)) {
-        fail = k;
-        break;
-      }
-    }
+    const fail = ruleFails(r, c);
     if (fail >= 0) {
       if (tr.level > 1) {
-        tr.point('rule', ns, c.skb, {
-          hook: c.hook, table: table.name, chain: chain.name, rule: r.pos, matched: false,
-          why: matchToString(r.cfg.matches[fail]), origin: r.cfg.origin, text: r.cfg.text,
-        });
+        if (tr.counting) tr.point('rule', ns, c.skb);
+        else {
+          const why = (r.why ??= [])[fail] ??= matchToString(r.cfg.matches[fail]);
+          tr.point('rule', ns, c.skb, { hook: c.hook, table: table.name, chain: chain.name, rule: r.pos, matched: false, why, origin: r.cfg.origin, text: r.cfg.text });
+        }
       }
       continue;
     }

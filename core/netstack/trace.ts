@@ -48,6 +48,8 @@ export interface Tracer {
    * did not match (like `nft monitor trace`); 2: every rule evaluated, with "why not".
    */
   readonly level: 0 | 1 | 2;
+  /** True for a tracer that only counts events (replay): callers may skip building attributes. */
+  readonly counting?: boolean;
   /** A nested kernel function starts; the event is the first step inside it. */
   enter(fn: string, netns: string, skb: Skb | null, a?: EvAttrs): void;
   /** The innermost function returns. */

@@ -5,3 +5,4 @@ export * from './record';
 export * from './simulate';
 export * from './format';
 export * from './runtime';
+export * from './matrix';

@@ -156,6 +156,7 @@ export class Recorder extends EditingTracer {
 
 /** Counts events only (replays to reach the live state at an event quickly). */
 export class CountingTracer extends EditingTracer {
+  readonly counting = true;
   constructor(run: RunState, readonly level: 1 | 2, edits: Map<number, Edit[]>, stopAt?: number) {
     super(run, edits, stopAt);
   }
