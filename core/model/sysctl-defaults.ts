@@ -26,8 +26,6 @@ export const GLOBAL_KEYS: ReadonlyMap<string, string> = new Map([
   ['net.ipv4.ip_nonlocal_bind', '0'],
   // br_netfilter is built into the kernels this project checks against (kernel-harness-notes.md).
   ['net.bridge.bridge-nf-call-iptables', '1'],
-  // conntrack picks up established TCP flows it did not see start (1 = the kernel default).
-  ['net.netfilter.nf_conntrack_tcp_loose', '1'],
 ]);
 
 /**
@@ -54,7 +52,6 @@ export const GLOBAL_RULES: ReadonlyMap<string, ValueRule> = new Map<string, Valu
   ['net.ipv4.ip_default_ttl', { kind: 'range', min: 1, max: 255 }],
   ['net.ipv4.ip_nonlocal_bind', { kind: 'range', min: 0, max: 255 }],
   ['net.bridge.bridge-nf-call-iptables', { kind: 'bool' }],
-  ['net.netfilter.nf_conntrack_tcp_loose', { kind: 'range', min: 0, max: 1 }],
 ]);
 
 const words = (s: string): Set<string> => new Set(s.split(' ').filter((w) => w));
