@@ -75,9 +75,14 @@ export function macToString(bytes: number[]): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-/** Names the kernel refuses outright (dev_valid_name): empty, too long, '.', '..', '/', ':' or spaces. */
-export function invalidIfname(name: string): boolean {
-  return name.length === 0 || name.length > IFNAMSIZ_MAX || name === '.' || name === '..' || /[/:\s]/.test(name);
+/** Why an interface name is refused, if it is: iproute2 itself refuses '/' and blanks (and, after
+ *  `name`, more than 15 characters); the kernel (dev_valid_name) refuses the rest: too long, ':',
+ *  '.' and '..'. */
+export function ifnameProblem(name: string): 'long' | 'slash' | 'kernel' | undefined {
+  if (/[/\s]/.test(name) || name.length === 0) return 'slash';
+  if (name.length > IFNAMSIZ_MAX) return 'long';
+  if (name.includes(':') || name === '.' || name === '..') return 'kernel';
+  return undefined;
 }
 
 /** Reads argv; keeps the cursor. */

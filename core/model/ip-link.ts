@@ -21,16 +21,18 @@
 //   ip link set v0 address 01:00:00:00:00:01      -> RTNETLINK answers: Cannot assign requested address
 //   ip link del lo                                -> RTNETLINK answers: Operation not supported
 //   ip link add n5 type veth                      -> the peer is named veth0 (first free veth%d)
+//   ip link set v0 name v9 (even while up)        -> renamed; to a taken name: RTNETLINK answers: File exists
+//   ip link set name v0 up                        -> `name` names the device when there is no `dev`
 // A device moved to another namespace arrives down, without addresses, released from its bridge.
 
 import type { DeviceConfig, DeviceKind, NetnsConfig } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
 import {
-  Args, invalidIfname, lookupDevice, lookupNetns, macToString, matches, parseMac, parseU32, readOnlyVerb, unknownVerb,
+  Args, ifnameProblem, lookupDevice, lookupNetns, macToString, matches, parseMac, parseU32, readOnlyVerb, unknownVerb,
 } from './ip-args';
 import { IFNAMSIZ_MAX } from './names';
-import { addDevice, deleteDevice, moveDevice, setDeviceUp } from './state';
+import { addDevice, deleteDevice, moveDevice, renameDevice, setDeviceUp } from './state';
 
 /** Link options iproute2 knows that the simulator does not model. */
 const UNSIMULATED_LINK_KEYWORDS = [
@@ -42,8 +44,12 @@ const UNSIMULATED_LINK_KEYWORDS = [
 
 /** What iplink_parse collected for one device (the main one or a veth peer). */
 interface LinkSpec {
+  /** The device: `dev NAME` or a bare word. */
+  dev?: Token;
+  /** `name NAME`: the new device's name (add) or a new name (set); iproute2 checks it itself. */
+  newName?: Token;
+  /** For add: newName ?? dev. */
   name?: Token;
-  /** The name came with the `name` keyword (iproute2 then checks it itself). */
   nameKeyword: boolean;
   netns?: { tok: Token; ns: NetnsConfig };
   mtu?: { tok: Token; value: number };
@@ -100,10 +106,16 @@ function parseLinkSpec(ctx: ExecContext, a: Args, allowType: boolean): LinkSpec 
       a.take('keyword');
       const n = a.value('device', t);
       if (!n) return undefined;
-      if (spec.name) return dupArg(ctx, n, 'dev');
-      spec.name = n;
-      spec.nameKeyword = w === 'name';
-      if (spec.nameKeyword && invalidIfname(n.value)) return badName(ctx, n, true);
+      if (w === 'name') {
+        if (spec.newName) return dupArg(ctx, n, 'name');
+        const why = ifnameProblem(n.value);
+        if (why === 'long' || why === 'slash') return badName(ctx, n, 'name');
+        spec.newName = n;
+      } else {
+        if (spec.dev) return dupArg(ctx, n, 'dev');
+        if (ifnameProblem(n.value) === 'slash') return badName(ctx, n, 'dev');
+        spec.dev = n;
+      }
     } else if (matches(w, 'link') && w.length >= 2) {
       return notSimulated(ctx, t, `'ip link ... link DEV'`);
     } else if (matches(w, 'address') && w.length >= 2) {
@@ -152,14 +164,21 @@ function parseLinkSpec(ctx: ExecContext, a: Args, allowType: boolean): LinkSpec 
       if (!allowType) return notSimulated(ctx, t, `'ip link set ... type'`);
       spec.typeAt = a.i;
       a.take('keyword');
-      return spec;
+      return finishSpec(spec);
     } else if (UNSIMULATED_LINK_KEYWORDS.includes(w)) {
       return notSimulated(ctx, t, `'ip link ... ${w}'`);
     } else {
-      if (spec.name) return dupArg(ctx, t, 'dev');
-      spec.name = a.take('device');
+      if (spec.dev) return dupArg(ctx, t, 'dev');
+      spec.dev = a.take('device');
+      if (ifnameProblem(t.value) === 'slash') return badName(ctx, t, 'dev');
     }
   }
+  return finishSpec(spec);
+}
+
+function finishSpec(spec: LinkSpec): LinkSpec {
+  spec.name = spec.newName ?? spec.dev;
+  spec.nameKeyword = spec.newName !== undefined;
   return spec;
 }
 
@@ -173,10 +192,13 @@ function notSimulated(ctx: ExecContext, t: Token, what: string): undefined {
   return undefined;
 }
 
-/** A name the kernel or iproute2 refuses (too long, '/', ':' or blanks). */
-function badName(ctx: ExecContext, n: Token, keyword: boolean): undefined {
-  const words = keyword ? `Error: argument "${n.value}" is wrong: "name" not a valid ifname` : 'Error: Attribute failed policy validation.';
-  if (n.value.length > IFNAMSIZ_MAX) {
+/** A name iproute2 (at `stage` 'name' or 'dev', while parsing) or the kernel refuses. */
+function badName(ctx: ExecContext, n: Token, stage: 'name' | 'dev' | 'kernel'): undefined {
+  const why = ifnameProblem(n.value);
+  const words = stage !== 'kernel'
+    ? `Error: argument "${n.value}" is wrong: "${stage}" not a valid ifname`
+    : why === 'long' ? 'Error: Attribute failed policy validation.' : 'RTNETLINK answers: Invalid argument';
+  if (why === 'long') {
     const d = ctx.report('ipNameTooLong', n, n.value, words);
     d.data = { name: n.value, max: IFNAMSIZ_MAX };
   } else {
@@ -217,6 +239,10 @@ function linkAdd(ctx: ExecContext, i: number): void {
   const a = new Args(ctx, i);
   const spec = parseLinkSpec(ctx, a, true);
   if (!spec) return;
+  if (spec.newName && spec.dev) {
+    ctx.report('ipBadArgument', spec.dev, 'both "name" and "dev" cannot be used when creating devices.', 'keep one of them');
+    return;
+  }
   if (spec.master || spec.nomaster) return void notSimulated(ctx, (spec.master?.tok ?? spec.nomaster)!, "'ip link add ... master'");
   if (spec.typeAt === undefined) {
     ctx.report('ipBadArgument', ctx.argv[i - 1], 'Not enough information: "type" argument is required', "add 'type veth peer name PEER', 'type bridge' or 'type dummy'");
@@ -240,6 +266,10 @@ function linkAdd(ctx: ExecContext, i: number): void {
     a.take('keyword');
     peer = parseLinkSpec(ctx, a, false);
     if (!peer) return;
+    if (peer.newName && peer.dev) {
+      ctx.report('ipBadArgument', peer.dev, 'both "name" and "dev" cannot be used when creating devices.', 'keep one of them');
+      return;
+    }
     if (peer.master || peer.nomaster) return void notSimulated(ctx, (peer.master?.tok ?? peer.nomaster)!, "'peer ... master'");
   } else if (!a.done) {
     ctx.report('notSimulated', a.peek()!, `'${kind}' options (the device is created without them)`);
@@ -248,8 +278,7 @@ function linkAdd(ctx: ExecContext, i: number): void {
 
   // Kernel-side checks, in the order rtnl_newlink makes them.
   const ns = spec.netns?.ns ?? ctx.netns;
-  if (spec.name && !spec.nameKeyword && invalidIfname(spec.name.value)) return void badName(ctx, spec.name, false);
-  if (peer?.name && !peer.nameKeyword && invalidIfname(peer.name.value)) return void badName(ctx, peer.name, false);
+  for (const n of [spec.name, peer?.name]) if (n && ifnameProblem(n.value)) return void badName(ctx, n, 'kernel');
   const prefix = kind === 'bridge' ? 'bridge' : kind;
   const name = spec.name?.value ?? autoName(ns, prefix);
   if (ns.devices.has(name)) {
@@ -289,11 +318,14 @@ function linkSet(ctx: ExecContext, i: number): void {
   const a = new Args(ctx, i);
   const spec = parseLinkSpec(ctx, a, false);
   if (!spec) return;
-  if (!spec.name) {
+  // `ip link set name X up` names the device with `name` when there is no `dev`.
+  const devTok = spec.dev ?? spec.newName;
+  const rename = spec.dev ? spec.newName : undefined;
+  if (!devTok) {
     ctx.report('ipBadArgument', ctx.argv[i - 1], 'Not enough information: "dev" argument is required.', "name the device: 'ip link set DEV up'");
     return;
   }
-  const dev = lookupDevice(ctx, spec.name);
+  const dev = lookupDevice(ctx, devTok);
   if (!dev) return;
   const ns = ctx.netns;
   // do_setlink order: netns, address, mtu, master, flags.
@@ -311,6 +343,11 @@ function linkSet(ctx: ExecContext, i: number): void {
     }
   }
   if (!checkMac(ctx, spec.mac) || !checkMtu(ctx, dev.kind, spec.mtu)) return;
+  if (rename && rename.value !== dev.name && (target ?? ns).devices.has(rename.value)) {
+    const d = ctx.report('ipDeviceExists', rename, rename.value, (target ?? ns).name);
+    d.data = { name: rename.value, netns: (target ?? ns).name };
+    return;
+  }
   if (spec.master) {
     const br = spec.master.dev;
     if (dev.kind === 'bridge') {
@@ -335,6 +372,10 @@ function linkSet(ctx: ExecContext, i: number): void {
   if (target && target !== ns) {
     moveDevice(ctx.state, ns, target, dev, ctx.origin);
     here = target;
+  }
+  if (rename && rename.value !== dev.name) {
+    renameDevice(here, dev, rename.value);
+    ctx.symbol('device', `device:${dev.id}`, rename, true, here.name);
   }
   if (spec.mac) dev.mac = spec.mac.text;
   if (spec.mtu) dev.mtu = spec.mtu.value;

@@ -6,11 +6,13 @@
 //   lladdr zz                            -> "zz" is invalid lladdr.
 //   no dev                               -> Device and destination are required arguments.
 //   del of a missing entry               -> RTNETLINK answers: No such file or directory
-//   add without lladdr                   -> accepted, shown `lladdr ff:ff:ff:ff:ff:ff PERMANENT` on a veth
+//   add without lladdr                   -> accepted as `lladdr ff:ff:ff:ff:ff:ff PERMANENT` while the
+//                                           namespace has no address at all; else Error: No link layer address given.
 
 import { ipv4ToString } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
+import { addressType } from './state';
 import { Args, lookupDevice, macToString, matches, parseMac, parsePrefix, readOnlyVerb, unknownVerb } from './ip-args';
 
 export function execNeigh(ctx: ExecContext, i: number): void {
@@ -89,7 +91,17 @@ function neighModify(ctx: ExecContext, i: number, op: 'add' | 'change' | 'replac
     return;
   }
   if (op === 'change' && idx < 0) return void ctx.report('ipNoSuchObject', dst.tok, 'RTNETLINK answers: No such file or directory', what);
-  const entry = { devId: dev.id, addr: dst.addr, lladdr: lladdr ?? 'ff:ff:ff:ff:ff:ff', state: 'permanent' as const, origin: ctx.origin };
+  if (lladdr === undefined && idx < 0) {
+    // arp_constructor: only an address the kernel takes for broadcast gets a link-layer address
+    // by itself (ff:ff:ff:ff:ff:ff; every address is "broadcast" while the namespace has no local
+    // table yet); any other needs lladdr (verified on this kernel).
+    if (addressType(ns, dst.addr) !== 'broadcast') {
+      ctx.report('ipInvalidLladdr', dst.tok, 'Error: No link layer address given.');
+      return;
+    }
+    lladdr = 'ff:ff:ff:ff:ff:ff';
+  }
+  const entry = { devId: dev.id, addr: dst.addr, lladdr: lladdr ?? ns.neighbours[idx].lladdr, state: 'permanent' as const, origin: ctx.origin };
   if (idx >= 0) ns.neighbours[idx] = entry;
   else ns.neighbours.push(entry);
 }

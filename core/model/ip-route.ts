@@ -31,7 +31,7 @@ import {
   Args, hostBitsSet, lookupDevice, matches, parsePrefix, ParsedPrefix, parseTable, parseU32, readOnlyVerb, tableName,
   unknownVerb,
 } from './ip-args';
-import { noteTable, tableExists } from './state';
+import { addressType, noteTable, tableExists } from './state';
 
 type RouteOp = 'add' | 'replace' | 'append' | 'change' | 'prepend' | 'del';
 
@@ -226,17 +226,6 @@ function gatewayRoute(ns: NetnsConfig, gw: Ipv4, table: number, routeScope: Rout
   let res = table !== RT_TABLE_MAIN ? lookup([table]) : undefined;
   if (!res) res = lookup([RT_TABLE_LOCAL]) ?? lookup([RT_TABLE_MAIN]) ?? lookup([253]);
   return res && (res.type === 'unicast' || res.type === 'local') ? res : undefined;
-}
-
-/** What the local table says an address is (inet_addr_type): local, broadcast, multicast or unicast. */
-function addressType(ns: NetnsConfig, a: Ipv4): string {
-  if (a >>> 28 === 0xe) return 'multicast';
-  if (a === 0xffffffff) return 'broadcast';
-  let best: RouteConfig | undefined;
-  for (const r of ns.routes) {
-    if (r.table === RT_TABLE_LOCAL && (r.type === 'local' || r.type === 'broadcast') && prefixContains(r.dst, a) && (!best || r.dst.len > best.dst.len)) best = r;
-  }
-  return best ? best.type : 'unicast';
 }
 
 function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {

@@ -251,3 +251,31 @@ export function moveDevice(state: ModelState, from: NetnsConfig, to: NetnsConfig
   to.devices.set(dev.name, dev);
   initDeviceSysctl(to, dev.name);
 }
+
+/** `ip link set DEV name NEW`: same device, new name; its conf entries follow it. */
+export function renameDevice(ns: NetnsConfig, dev: DeviceConfig, name: string): void {
+  const conf = new Map<string, string>();
+  const prefix = `net.ipv4.conf.${dev.name}.`;
+  for (const [k, v] of ns.sysctl) if (k.startsWith(prefix)) conf.set(k.slice(prefix.length), v);
+  dropDeviceSysctl(ns, dev.name);
+  ns.devices.delete(dev.name);
+  dev.name = name;
+  ns.devices.set(name, dev);
+  initDeviceSysctl(ns, name);
+  for (const [k, v] of conf) ns.sysctl.set(`net.ipv4.conf.${name}.${k}`, v);
+}
+
+/** inet_addr_type: what the local table says an address is. Without a local table (no address
+ *  was ever configured in the namespace) the kernel calls every address broadcast. */
+export function addressType(ns: NetnsConfig, a: Ipv4): 'local' | 'broadcast' | 'multicast' | 'unicast' {
+  if (a >>> 28 === 0xe) return 'multicast';
+  if (a === 0xffffffff || a === 0) return 'broadcast';
+  if (!tableExists(ns, RT_TABLE_LOCAL)) return 'broadcast';
+  let best: RouteConfig | undefined;
+  for (const r of ns.routes) {
+    if (r.table !== RT_TABLE_LOCAL || (r.type !== 'local' && r.type !== 'broadcast')) continue;
+    const m = prefixMask(r.dst.len);
+    if (((a & m) >>> 0) === r.dst.addr && (!best || r.dst.len > best.dst.len)) best = r;
+  }
+  return best ? (best.type as 'local' | 'broadcast') : 'unicast';
+}

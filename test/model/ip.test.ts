@@ -160,6 +160,25 @@ describe('model: ip link', () => {
     assert.equal(ns(m, 'a').devices.get('v0')!.mtu, 65535);
   });
 
+  it('renames with `name` (also while up), refusing a taken name; `name` alone names the device', () => {
+    const m = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip link set v0 up', 'ip link set v0 name v1', 'ip link set v0 name v9 mtu 1400', 'ip link set name v9 down', 'ip link add name q0 dev q1 type veth'));
+    assert.deepEqual(errors(m), ['NS2002', 'NS2018']);
+    const a = ns(m, 'a');
+    assert.deepEqual([...a.devices.keys()].sort(), ['lo', 'v1', 'v9']);
+    const v9 = a.devices.get('v9')!;
+    assert.deepEqual([v9.mtu, v9.up], [1400, false]);
+    assert.ok(a.sysctl.has('net.ipv4.conf.v9.rp_filter') && !a.sysctl.has('net.ipv4.conf.v0.rp_filter'));
+    assert.equal(m.symbols.filter((s) => s.key === `device:${v9.id}` && s.isDefinition).length, 2, 'v0 and its new name v9');
+  });
+
+  it('refuses interface names in the words of whoever refuses them', () => {
+    const m = buildModel(inNs('a', 'ip link add v0.1 type veth peer name v0:1', 'ip link add a/b type veth peer name ab', 'ip link add x type veth peer name "a b"'));
+    assert.deepEqual(errors(m), ['NS2018', 'NS2018', 'NS2018']);
+    assert.match(m.diagnostics[0].message, /^RTNETLINK answers: Invalid argument/);
+    assert.match(m.diagnostics[1].message, /^Error: argument "a\/b" is wrong: "dev" not a valid ifname/);
+    assert.match(m.diagnostics[2].message, /^Error: argument "a b" is wrong: "name" not a valid ifname/);
+  });
+
   it('reports link types it does not simulate instead of ignoring them', () => {
     const m = buildModel(inNs('a', 'ip link add vx0 type vxlan id 5', 'ip tunnel add t0 mode gre', 'ip -6 addr add ::1/128 dev lo', 'ip xfrm state'));
     assert.deepEqual(codes(m), ['NS9001', 'NS9001', 'NS9001', 'NS9001']);
@@ -309,6 +328,11 @@ describe('model: ip route', () => {
     assert.equal(m.diagnostics[4].data?.fixed, '10.9.0.0/16');
   });
 
+  it('an onlink gateway must not be one of our own or a broadcast address', () => {
+    const m = buildModel(inNs('a', ...base, 'ip route add 10.3.0.0/16 via 10.0.1.255 dev v0 onlink', 'ip route add 10.3.0.0/16 via 10.0.1.1 dev v0 onlink', 'ip route add 10.3.0.0/16 via 224.0.0.1 dev v0 onlink', 'ip route add 10.3.0.0/16 via 127.0.0.1 dev v0 onlink', 'ip route add 10.4.0.0/16 via 10.0.1.7 dev v0 scope link'));
+    assert.deepEqual(errors(m), ['NS2008', 'NS2008', 'NS2008', 'NS2008']);
+  });
+
   it('del in a table that never had a route says the FIB table does not exist', () => {
     const m = buildModel(inNs('a', 'ip route del 10.9.0.0/16 table 100'));
     assert.deepEqual(errors(m), ['NS2011']);
@@ -340,10 +364,24 @@ describe('model: ip rule and ip neigh', () => {
     assert.deepEqual(ns(m, 'a').rules.map((r) => r.pref), [0, 32764, 32765, 32766, 32767]);
   });
 
+  it('the kernel does not tell a `not` rule from the same rule without it', () => {
+    const m = buildModel(inNs('a', 'ip rule add pref 100 to 10.2.0.0/16 lookup 100', 'ip rule add pref 100 to 10.2.0.0/16 lookup 100 not', 'ip rule add pref 100 to 10.2.0.0/16 lookup 101'));
+    assert.deepEqual(errors(m), ['NS2007']);
+  });
+
   it('iif/oif on a missing device is accepted with a warning', () => {
     const m = buildModel(inNs('a', 'ip rule add oif eth9 lookup 105'));
     assert.deepEqual(codes(m), ['NS2022']);
     assert.equal(ns(m, 'a').rules[1].oif, 'eth9');
+  });
+
+  it('a neighbour without lladdr: broadcast-like while the namespace has no address, else refused', () => {
+    const fresh = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip neigh add 10.0.1.50 dev v0'));
+    assert.deepEqual(codes(fresh), []);
+    assert.equal(ns(fresh, 'a').neighbours[0].lladdr, 'ff:ff:ff:ff:ff:ff');
+    const configured = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip addr add 10.0.1.1/24 dev v0', 'ip neigh add 10.0.1.50 dev v0'));
+    assert.deepEqual(errors(configured), ['NS2014']);
+    assert.match(configured.diagnostics[0].message, /^Error: No link layer address given\./);
   });
 
   it('neighbours: add, duplicate, replace, delete', () => {
