@@ -288,7 +288,9 @@ export class TopoBuilder {
       ];
       ns.rules = rules.sort((a, b) => a.pref - b.pref);
     }
-    return this.topo;
+    // A new top-level object per build: the simulator treats a topology as immutable and caches
+    // its compiled kernel per object, so a test that changes the builder must build again.
+    return { namespaces: new Map(this.topo.namespaces), devices: new Map(this.topo.devices) };
   }
 }
 
