@@ -92,6 +92,7 @@ export interface ParsedCmd {
   chainIdx: number;
   num?: number;
   numIdx: number;
+  /** -P: the policy; -E: the new chain name. */
   policy?: string;
   policyIdx: number;
   rule: RuleSpec;
@@ -622,6 +623,9 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
         if (key === 'E') {
           if (i + 1 >= argv.length) return report(fail('xtMissingOption', '-E requires old-chain-name and new-chain-name'), optIdx);
           i++;
+          policy = argv[i].value; // the new name
+          policyIdx = i;
+          ctx.role(i, 'chain');
         }
         i++;
         continue;

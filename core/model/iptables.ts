@@ -146,8 +146,7 @@ class Runner {
         this.chainRef();
         return;
       case 'E':
-        this.ctx.report('xtNotSimulated', this.tok(p.opIdx), "'-E' (rename chain)");
-        return;
+        return this.rename();
       case 'A': case 'I': case 'R': case 'D':
         return this.ruleCommand();
     }
@@ -223,6 +222,70 @@ class Runner {
     this.aux.in.delete(name);
     this.aux.out.delete(name);
     this.aux.limited.delete(name);
+  }
+
+  /** -E OLD NEW: renames a user chain; rules that jump to it follow (verified: iptables-save shows the new name). */
+  private rename(): void {
+    const p = this.p;
+    const ctx = this.ctx;
+    const from = p.chain!;
+    const to = p.policy!;
+    const c = this.chain(from);
+    if (!c || c.builtin) {
+      if (c) ctx.report('xtBadValue', this.tok(p.chainIdx), `Can't rename built-in chain ${from}`, 'only user chains can be renamed');
+      else this.missingChain(from, p.chainIdx);
+      return;
+    }
+    if (to.length > 28) {
+      ctx.report('xtBadValue', this.tok(p.policyIdx), `chain name \`${to}' too long (must be under 29 chars)`, 'use a shorter name');
+      return;
+    }
+    if (this.chain(to)) {
+      ctx.report('xtChainExists', this.tok(p.policyIdx), to, p.table);
+      return;
+    }
+    const t = this.table!;
+    this.chainRef();
+    ctx.symbol('chain', this.key(to), this.tok(p.policyIdx), true, ctx.netnsName);
+    // Keep the chain's place in the table's order.
+    const entries = [...t.chains.entries()].map(([k, v]): [string, XtChain] => (k === from ? [to, v] : [k, v]));
+    t.chains.clear();
+    for (const [k, v] of entries) t.chains.set(k, v);
+    c.name = to;
+    const head = `-A ${from}`;
+    for (const r of c.rules) if (r.text.startsWith(head)) r.text = `-A ${to}` + r.text.slice(head.length);
+    for (const src of this.aux.in.get(from)?.keys() ?? []) {
+      for (const r of t.chains.get(src === from ? to : src)?.rules ?? []) {
+        const tg = r.target;
+        if ((tg.kind === 'jump' || tg.kind === 'goto') && tg.chain === from) {
+          tg.chain = to;
+          const tail = ` ${tg.kind === 'jump' ? '-j' : '-g'} ${from}`;
+          if (r.text.endsWith(tail)) r.text = r.text.slice(0, -tail.length) + ` ${tg.kind === 'jump' ? '-j' : '-g'} ${to}`;
+        }
+      }
+    }
+    // Re-key the jump edges.
+    const rekey = (m: Map<string, Map<string, number>>) => {
+      const inner = m.get(from);
+      if (inner) {
+        m.delete(from);
+        m.set(to, inner);
+      }
+      for (const v of m.values()) {
+        const n = v.get(from);
+        if (n !== undefined) {
+          v.delete(from);
+          v.set(to, n);
+        }
+      }
+    };
+    rekey(this.aux.in);
+    rekey(this.aux.out);
+    const l = this.aux.limited.get(from);
+    if (l !== undefined) {
+      this.aux.limited.delete(from);
+      this.aux.limited.set(to, l);
+    }
   }
 
   private busy(chain: string, why: string, at: number): void {

@@ -214,6 +214,18 @@ describe('iptables executor', () => {
       assert.deepEqual(errors(m), ['NS3012']);
       assert.ok(chain(m, 'filter', 'a'));
     });
+    it('-E renames a user chain; jumps to it and its own rules follow', () => {
+      const m = model('iptables -N a\niptables -N b\niptables -N d\niptables -A a -j b\niptables -A d -j a\niptables -A INPUT -g a\niptables -E a c\niptables -A INPUT -j c\niptables -A b -j d\n');
+      // The last line closes the loop c -> b -> d -> c, reachable from INPUT: the edges follow the rename.
+      assert.deepEqual(errors(m), ['NS3021']);
+      assert.deepEqual([...m.topology.namespaces.get('root')!.xtables.get('filter')!.chains.keys()], ['INPUT', 'FORWARD', 'OUTPUT', 'c', 'b', 'd']);
+      assert.deepEqual(texts(m, 'filter', 'INPUT'), ['-A INPUT -g c', '-A INPUT -j c']);
+      assert.deepEqual(texts(m, 'filter', 'c'), ['-A c -j b']);
+      assert.deepEqual(texts(m, 'filter', 'd'), ['-A d -j c']);
+      assert.deepEqual(chain(m, 'filter', 'd')!.rules[0].target, { kind: 'jump', chain: 'c' });
+      assert.deepEqual(errors(model('iptables -E a b')), ['NS3002']);
+      assert.deepEqual(errors(model('iptables -N a\niptables -N b\niptables -E a b')), ['NS3003']);
+    });
     it('-X of a non-empty chain and of a referenced chain', () => {
       const m = model('iptables -N a\niptables -A a -j ACCEPT\niptables -X a\niptables -F a\niptables -N b\niptables -A a -j b\niptables -X b\n');
       assert.deepEqual(errors(m), ['NS3012', 'NS3012']);
@@ -413,7 +425,7 @@ describe('iptables executor', () => {
 
   describe('not simulated', () => {
     it('a known match or target the simulator does not model is a warning and changes nothing', () => {
-      for (const line of ['iptables -A INPUT -m limit --limit 5/min -j LOG', 'iptables -A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu', 'iptables -E a b', 'iptables -t raw -A PREROUTING -j CT', 'iptables -A INPUT -s 10.0.0.0/255.0.255.0']) {
+      for (const line of ['iptables -A INPUT -m limit --limit 5/min -j LOG', 'iptables -A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu', 'iptables -t raw -A PREROUTING -j CT', 'iptables -A INPUT -s 10.0.0.0/255.0.255.0']) {
         const m = model(line);
         assert.deepEqual(codes(m), ['NS3029'], line);
         assert.equal(m.statements.filter(Boolean)[0].failed, false);
