@@ -19,6 +19,8 @@ export interface NetnsLaunchConfiguration extends vscode.DebugConfiguration {
 }
 
 class NetnsConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly extensionPath: string) {}
+
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return [
       {
@@ -74,6 +76,13 @@ class NetnsConfigurationProvider implements vscode.DebugConfigurationProvider {
       if (!probe) return undefined;
       config.probe = probe;
       if (!config.name || config.name === 'Debug probe') config.name = `Debug probe ${probe}`;
+    }
+    if (!existsSync(join(this.extensionPath, 'dist', 'debugAdapter.js'))) {
+      // Said here, as information, rather than by the adapter factory (VS Code shows a factory error as a modal).
+      void vscode.window.showInformationMessage(
+        `The packet debugger is not available yet in this build (dist/debugAdapter.js is missing): cannot debug ${config.probe ? `probe ${config.probe}` : 'the packet'}.`,
+      );
+      return undefined;
     }
     if (config.mode === undefined) config.mode = simulationMode();
     else if (!isSimulationMode(config.mode)) {
@@ -148,7 +157,7 @@ const dynamicProbes: vscode.DebugConfigurationProvider = {
 
 export function registerDebugging(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.debug.registerDebugConfigurationProvider('netns', new NetnsConfigurationProvider()),
+    vscode.debug.registerDebugConfigurationProvider('netns', new NetnsConfigurationProvider(context.extensionPath)),
     vscode.debug.registerDebugConfigurationProvider('netns', dynamicProbes, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory('netns', new NetnsAdapterFactory(context.extensionPath)),
   );

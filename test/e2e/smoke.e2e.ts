@@ -1,0 +1,94 @@
+// End-to-end smoke test in a real VS Code (code-server 4.100.3 + headless chromium, see harness.ts):
+// the extension activates on a .netns file, the grammar colours it, the language server's
+// diagnostic shows as a squiggle and in the Problems panel, and the screenshot docs/images/problems.png
+// is taken. Not part of `npm test`: run with `npm run test:e2e` after scripts/setup-code-server.sh.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2E_DIR, Editor, missingPrerequisite, ROOT, startEditor } from './harness';
+
+const TOPOLOGY = `# A client whose address names a device that does not exist.
+namespace client {
+    ip link set lo up
+    ip addr add 10.0.1.2/24 dev eth9
+}
+
+probe web from client tcp 10.0.2.2:80 expect unreachable
+`;
+
+describe('e2e: code-server smoke', function () {
+  this.timeout(120000);
+  let editor: Editor | undefined;
+
+  before(async function () {
+    const missing = missingPrerequisite();
+    // Not a skip: the e2e tier is run on purpose, so a missing prerequisite is a failure with the fix.
+    if (missing) throw new Error(missing);
+    editor = await startEditor({ 'web.netns': TOPOLOGY });
+  });
+
+  afterEach(async function () {
+    // A failing step leaves a screenshot beside the scratch runs, to see what the editor showed.
+    if (this.currentTest?.state === 'failed' && editor) {
+      const name = (this.currentTest.title.replace(/[^\w]+/g, '-').slice(0, 60) || 'failure') + '.png';
+      mkdirSync(join(E2E_DIR, 'failures'), { recursive: true });
+      await editor.page.screenshot({ path: join(E2E_DIR, 'failures', name) }).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await editor?.stop();
+  });
+
+  it('opens a .netns file as the netns language, coloured by the grammar', async () => {
+    const { page } = editor!;
+    await editor!.openFromExplorer('web.netns');
+    // The status bar names the language the extension contributes.
+    await page.locator('.statusbar-item', { hasText: 'Netns topology' }).first().waitFor({ timeout: 20000 });
+    // Tokens get different colours: `namespace` (keyword) and `client` (entity name) do not share a class.
+    // (The grammar loads asynchronously: the line is first painted in one colour, so wait for the tokens.)
+    const line = page.locator('.view-line', { hasText: 'namespace client' }).first();
+    await line.waitFor();
+    let classes: [string, string][] = [];
+    const cls = (text: string) => classes.find(([t]) => t.trim() === text)?.[1];
+    for (const deadline = Date.now() + 20000; Date.now() < deadline; await page.waitForTimeout(200)) {
+      classes = await line.locator('span > span').evaluateAll((spans) =>
+        spans.map((s) => [s.textContent ?? '', s.className] as [string, string]),
+      );
+      if (cls('namespace') && cls('client')) break;
+    }
+    assert.ok(cls('namespace'), JSON.stringify(classes));
+    assert.notEqual(cls('namespace'), cls('client'), JSON.stringify(classes));
+  });
+
+  it('shows the language server diagnostic as a squiggle and in the Problems panel', async () => {
+    const { page } = editor!;
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30000 });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'Cannot find device "eth9"' }).first();
+    await row.waitFor({ timeout: 20000 });
+    assert.match((await row.textContent()) ?? '', /NS2001/);
+    mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'docs', 'images', 'problems.png') });
+  });
+
+  it('says that the topology view is not available yet instead of failing', async () => {
+    await editor!.runCommand('Netns: Show Topology');
+    const text = await editor!.notification('not available yet');
+    assert.match(text, /topology view is not available yet/);
+  });
+
+  it('F5 without a launch.json resolves the probe under the cursor, with no pick list', async () => {
+    const { page } = editor!;
+    await page.locator('.view-line', { hasText: 'probe web from client' }).first().click();
+    await page.keyboard.press('F5');
+    // No pick list: the cursor is on the probe line.
+    // FIXME(issue 6/7): the debug adapter (debugger/main.ts -> dist/debugAdapter.js) is not built yet, so the
+    // configuration provider says so after resolving the probe; when it lands, this test must instead see the
+    // session stop on entry.
+    const text = await editor!.notification('packet debugger is not available yet');
+    assert.match(text, /cannot debug probe web\b/);
+    assert.equal(await page.locator('.monaco-dialog-box').count(), 0);
+    assert.equal(await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'web' }).count(), 0);
+  });
+});
