@@ -20,7 +20,7 @@ Commands:
   fmt FILE...      print the file in canonical layout (--check for CI, --write in place)
   export FILE      print a bash script that builds the topology in fresh namespaces
   trace FILE       run the file's probes through the simulated kernel and show each packet's path
-  matrix FILE      run every probe and print a table of outcomes
+  matrix FILE      probe every listener from every namespace and print the table
   help [COMMAND]   show help for a command
 
 Options:
@@ -116,24 +116,30 @@ Exit status: 0 exported, 1 refused because the file has errors, 2 usage error or
   trace: {
     summary: 'trace probes',
     options: [
-      HELP_OPTION, { name: 'probe', value: true }, { name: 'json' },
+      HELP_OPTION, { name: 'probe', value: true }, { name: 'json' }, { name: 'compare' },
       { name: 'mode', value: true, choices: MODES },
     ],
-    help: `Usage: netns-dbg trace [--probe NAME] [--mode MODE] [--json] FILE
+    help: `Usage: netns-dbg trace [--probe NAME] [--mode MODE] [--compare] [--json] FILE
 
 Runs the file's probes (or only probe NAME) through the simulated kernel and prints, for each, the
-path of its packets (namespace, device, hook, chain, rule, route) and the outcome against its
-'expect'.
+path of its packets step by step ([namespace] kernel function, hook, chain, rule with its text and
+verdict or why it did not match, route, device), then the outcome the sending process sees and
+whether it meets the probe's 'expect'. Errors in the file go to stderr; the simulated topology
+leaves those lines out, as the kernel would.
 
 Options:
   --probe NAME  trace only this probe
   --mode MODE   separate (default: complete separation, as Linux does), or the short-cut modes
                 shortcut=route, shortcut=postrouting, shortcut=socket
-  --json        machine-readable trace
+  --compare     also print, per probe, the cost in every mode (layers, hooks, route lookups)
+  --json        machine-readable: {"version":1, "file", "mode", "probes":[{"name", "outcome":{"kind",
+                "netns", "errno", "at":{"line"}, "reason"}, "expected", "pass", "stats", "packets":
+                [{"id", "parent", "summary", "events":[{"netns", "fn", "line", ...}]}]}]}
+                (lines are 1-based)
   -h, --help    show this help
 
-Exit status: 0 every traced probe met its expectation, 1 a probe did not or the file has errors,
-2 usage error or unreadable file.
+Exit status: 0 every probe with an 'expect' met it, 1 a probe did not or the file has errors,
+2 usage error, unknown probe or unreadable file.
 `,
     run: traceCommand,
   },
@@ -142,15 +148,19 @@ Exit status: 0 every traced probe met its expectation, 1 a probe did not or the 
     options: [HELP_OPTION, { name: 'json' }, { name: 'mode', value: true, choices: MODES }],
     help: `Usage: netns-dbg matrix [--mode MODE] [--json] FILE
 
-Runs every probe of the file through the simulated kernel and prints a table: probe, from, to,
-expected outcome, actual outcome, where it ended.
+Probes every listener of the file (each 'listen'; a wildcard listener on each address of its
+namespace) from every namespace through the simulated kernel (TCP connect, or one UDP datagram)
+and prints a table: one row per source namespace, one column per listener, the outcome the sender
+sees in each cell (ok, refused, unreach, denied, ttl, drop).
 
 Options:
   --mode MODE  as for 'trace'
-  --json       machine-readable table
+  --json       machine-readable: {"version":1, "file", "mode", "targets":[{"netns", "proto", "addr",
+               "port", "label"}], "rows":[{"from", "outcomes":[{"kind", "netns", "errno", "reason"}]}]}
   -h, --help   show this help
 
-Exit status: 0 every probe met its expectation, 1 otherwise, 2 usage error or unreadable file.
+Exit status: 0 done, 1 the file has errors (the matrix is still printed), 2 usage error or
+unreadable file.
 `,
     run: matrixCommand,
   },

@@ -278,14 +278,94 @@ describe('cli: netns-dbg', () => {
     });
   });
 
-  describe('trace and matrix', () => {
-    // FIXME: the simulator (core/sim) is not wired yet: both commands say so and exit 2.
-    it('say "not yet implemented" with status 2 until the simulator is wired', () => {
-      for (const c of ['trace', 'matrix']) {
-        const r = cli([c, rel('cli', 'clean.netns')]);
-        assert.equal(r.status, 2);
-        assert.match(r.stderr, new RegExp(`^netns-dbg ${c}: not yet implemented`));
-      }
+  describe('trace', () => {
+    it('prints the path of a probe step by step, its outcome and PASS (status 0)', () => {
+      const r = cli(['trace', 'examples/01-routed-pair.netns', '--probe', 'web']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^probe web \(separate\)\npacket 1: TCP 10\.0\.1\.2:\d+ > 10\.0\.2\.2:80 \[S\]\n/);
+      assert.match(r.stdout, /\[router\] ip_forward/);
+      assert.match(r.stdout, /^outcome: delivered in server line \d+: /m);
+      assert.match(r.stdout, /^expected: delivered in server -> PASS$/m);
+      assert.match(r.stdout, /\n1 probe: 1 of 1 met its expectation\n$/);
+    });
+
+    for (const ex of fs.readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.netns')).sort()) {
+      it(`every probe of example ${ex} meets its expectation`, () => {
+        const r = cli(['trace', path.join('examples', ex)]);
+        assert.equal(r.status, 0, r.stdout.split('\n').filter((l) => /^(probe|outcome|expected|\d+ probes?)/.test(l)).join('\n') + r.stderr);
+        assert.doesNotMatch(r.stdout, /-> FAIL/);
+      });
+    }
+
+    it('a probe that misses its expectation says FAIL and exits 1', () => {
+      const r = cli(['trace', rel('cli', 'failing-probe.netns')]);
+      assert.equal(r.status, 1);
+      assert.match(r.stdout, /^outcome: refused in a \(ECONNREFUSED\)/m);
+      assert.match(r.stdout, /^expected: delivered in a -> FAIL$/m);
+      assert.match(r.stdout, /^expected: refused -> PASS$/m);
+      assert.match(r.stdout, /2 probes: 1 of 2 met their expectation; failed: web\n$/);
+    });
+
+    it('--json gives the outcome, expectation and events with 1-based lines', () => {
+      const r = cli(['trace', '--json', 'examples/01-routed-pair.netns', '--probe', 'web']);
+      assert.equal(r.status, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { version: number; mode: string; probes: Array<{ name: string; pass: boolean; outcome: { kind: string; netns: string; at: { line: number } }; packets: Array<{ events: Array<{ netns: string; fn: string }> }> }> };
+      assert.equal(doc.version, 1);
+      assert.equal(doc.mode, 'separate');
+      assert.equal(doc.probes.length, 1);
+      const p = doc.probes[0];
+      assert.equal(p.name, 'web');
+      assert.equal(p.pass, true);
+      assert.equal(p.outcome.kind, 'delivered');
+      assert.equal(p.outcome.netns, 'server');
+      const lines = fs.readFileSync(path.join(repoRoot, 'examples', '01-routed-pair.netns'), 'utf8').split('\n');
+      assert.match(lines[p.outcome.at.line - 1], /^\s*listen tcp 0\.0\.0\.0:80/);
+      assert.ok(p.packets[0].events.some((e) => e.netns === 'router'));
+    });
+
+    it('--mode and --compare run the short-cut modes and print the cost table', () => {
+      const r = cli(['trace', '--mode', 'shortcut=route', '--compare', 'examples/01-routed-pair.netns', '--probe', 'web']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^probe web \(shortcut@route\)$/m);
+      assert.match(r.stdout, /^mode +outcome +l2rx +iprx +hooks +routes +layers +xmits$/m);
+      for (const m of ['separate', 'shortcut@route', 'shortcut@postrouting', 'shortcut@socket']) assert.match(r.stdout, new RegExp(`^${m} +delivered in server`, 'm'));
+    });
+
+    it('an unknown probe is status 2 and names the probes; a file without probes says so', () => {
+      const r = cli(['trace', 'examples/01-routed-pair.netns', '--probe', 'nosuch']);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /no probe 'nosuch' in examples\/01-routed-pair\.netns; probes: web, dns, ping/);
+      const none = cli(['trace', rel('cli', 'clean.netns')]);
+      assert.equal(none.status, 0);
+      assert.match(none.stderr, /has no probes/);
+    });
+
+    it('a file with errors: reported on stderr, traced anyway, status 1', () => {
+      const r = cli(['trace', '-'], 'namespace a {\n    ip link set lo up\n    ip link set eth9 up\n}\nprobe self from a icmp 127.0.0.1 expect delivered in a\n');
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^<stdin>:3:\d+: error NS\d{4}: /m);
+      assert.match(r.stdout, /^expected: delivered in a -> PASS$/m);
+    });
+  });
+
+  describe('matrix', () => {
+    it('prints every listener probed from every namespace', () => {
+      const r = cli(['matrix', 'examples/01-routed-pair.netns']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^reachability in examples\/01-routed-pair\.netns \(separate\)/);
+      assert.match(r.stdout, /^  \[\d+\] tcp 10\.0\.2\.2:80 \(server\)$/m);
+      assert.match(r.stdout, /^client +/m);
+    });
+
+    it('--json has targets and one row per namespace', () => {
+      const r = cli(['matrix', '--json', 'examples/01-routed-pair.netns']);
+      assert.equal(r.status, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { targets: Array<{ label: string }>; rows: Array<{ from: string; outcomes: Array<{ kind: string }> }> };
+      const client = doc.rows.find((x) => x.from === 'client')!;
+      const web = doc.targets.findIndex((t) => t.label === 'tcp 10.0.2.2:80 (server)');
+      assert.ok(web >= 0);
+      assert.equal(client.outcomes[web].kind, 'delivered');
+      for (const row of doc.rows) assert.equal(row.outcomes.length, doc.targets.length);
     });
   });
 
