@@ -38,7 +38,8 @@ function tmpDir(): string {
 
 const DIAGNOSTIC_LINE = /^(.+):(\d+):(\d+): (error|warning|info|hint) (NS\d{4}): (.+)$/;
 
-describe('cli: netns-dbg', () => {
+describe('cli: netns-dbg', function () {
+  this.timeout(60000); // child processes; slow when the machine is busy
   describe('usage', () => {
     it('--version prints the package version', () => {
       const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
