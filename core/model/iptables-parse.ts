@@ -100,7 +100,7 @@ export interface ParsedCmd {
   hasRuleOptions: boolean;
 }
 
-interface Fail { key: DiagnosticKey; args: string[]; at?: number }
+interface Fail { key: DiagnosticKey; args: string[]; at?: number; data?: Record<string, unknown> }
 const fail = (key: DiagnosticKey, ...args: string[]): Fail => ({ key, args });
 
 /** An option of a match or target: its long names, whether it takes an argument and may be inverted. */
@@ -460,7 +460,8 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
   let jumpTok = -1;
 
   const report = (f: Fail, at: number): undefined => {
-    ctx.report(f.key, argv[f.at ?? at] ?? argv[0], ...f.args);
+    const d = ctx.report(f.key, argv[f.at ?? at] ?? argv[0], ...f.args);
+    if (f.data) d.data = f.data;
     return undefined;
   };
   const optName = (i: number) => argv[i].value.split('=')[0];
@@ -639,7 +640,9 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
           tableSeen = true;
           ctx.role(i, 'table');
           if (!(XT_TABLES as string[]).includes(v)) {
-            ctx.report('xtUnknownTable', argv[i], v, nearestName(v, XT_TABLES));
+            const nearest = nearestName(v, XT_TABLES);
+            const d = ctx.report('xtUnknownTable', argv[i], v, nearest);
+            d.data = { table: v, nearest };
             return undefined;
           }
           table = v as XtTableName;
@@ -733,7 +736,8 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
             ctx.report('xtNotSimulated', argv[i], `match '${v}'`);
             return undefined;
           } else {
-            return report(fail('xtUnknownMatch', v, nearestName(v, [...KNOWN_MATCHES, ...UNSIMULATED_MATCHES])), i);
+            const nearest = nearestName(v, [...KNOWN_MATCHES, ...UNSIMULATED_MATCHES]);
+            return report({ ...fail('xtUnknownMatch', v, nearest), data: { match: v, nearest } }, i);
           }
           break;
         }
@@ -845,7 +849,8 @@ function unknownOptionFail(name: string, rule: RuleSpec): Fail {
   const opt = `--${name}`;
   if (name === 'dport' || name === 'sport' || name === 'destination-port' || name === 'source-port') {
     const p = rule.proto;
-    return fail('xtPortNeedsProtocol', opt, p && !p.invert && p.v !== 0 ? protoText(p.v) : p?.invert ? `! ${protoText(p.v)}` : '');
+    // Quick fix: insert `-p tcp` before the option (or change the protocol).
+    return { ...fail('xtPortNeedsProtocol', opt, p && !p.invert && p.v !== 0 ? protoText(p.v) : p?.invert ? `! ${protoText(p.v)}` : ''), data: { option: opt, suggestProto: 'tcp' } };
   }
   if (name === 'syn' || name === 'tcp-flags') return fail('xtUnknownOption', opt, `${opt} belongs to the tcp match: put '-p tcp' before it`);
   if (name === 'icmp-type') return fail('xtUnknownOption', opt, "--icmp-type belongs to the icmp match: put '-p icmp' before it");

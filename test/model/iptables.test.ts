@@ -417,6 +417,11 @@ describe('iptables executor', () => {
     });
     it('--port without -p, tcp-reset without -p tcp', () => {
       assert.equal(model('iptables -A INPUT -p udp -j REJECT --reject-with tcp-reset').diagnostics[0].data?.suggestProto, 'tcp');
+      assert.deepEqual(model('iptables -A INPUT --dport 22 -j ACCEPT').diagnostics[0].data, { option: '--dport', suggestProto: 'tcp' });
+    });
+    it('unknown table and match name the nearest', () => {
+      assert.deepEqual(model('iptables -t filters -A INPUT').diagnostics[0].data, { table: 'filters', nearest: 'filter' });
+      assert.deepEqual(model('iptables -A INPUT -m conntrak --ctstate NEW').diagnostics[0].data, { match: 'conntrak', nearest: 'conntrack' });
     });
     it('a policy in the wrong case offers the right one', () => {
       assert.equal(model('iptables -P INPUT drop').diagnostics[0].data?.replacement, 'DROP');
