@@ -114,6 +114,12 @@ class Linter {
     return d;
   }
 
+  /** Attaches machine-readable facts for quick fixes (`netns`: where the fix goes, `device`). */
+  data(d: Diagnostic | undefined, data: Record<string, unknown>): Diagnostic | undefined {
+    if (d) d.data = { ...d.data, ...data };
+    return d;
+  }
+
   relate(d: Diagnostic | undefined, origin: Origin, message: string): void {
     const r = this.at(origin);
     if (d && r) (d.related ??= []).push({ start: r.start, end: r.end, message });
@@ -140,7 +146,7 @@ class Linter {
       }
       // Bridged IPv4 traverses FORWARD through br_netfilter whatever ip_forward says.
       if (bridge && (ns.sysctl.get('net.bridge.bridge-nf-call-iptables') ?? '1') !== '0') continue;
-      if (!any) this.report('forwardRulesWithoutForwarding', fwd.rules[0].origin, ns.name);
+      if (!any) this.data(this.report('forwardRulesWithoutForwarding', fwd.rules[0].origin, ns.name), { netns: ns.name });
     }
     // Who owns each address (for gateway roles): address -> [namespace, address origin, device].
     const owners = new Map<Ipv4, Array<{ ns: NetnsConfig; dev: DeviceConfig; origin: Origin }>>();
@@ -175,7 +181,7 @@ class Linter {
         const k = `${ns.name}>${owner.ns.name}`;
         if (reported.has(k)) continue;
         reported.add(k);
-        const d = this.report('gatewayWithoutForwarding', r.origin, ns.name, ipv4ToString(r.gateway), owner.ns.name, owner.dev.name);
+        const d = this.data(this.report('gatewayWithoutForwarding', r.origin, ns.name, ipv4ToString(r.gateway), owner.ns.name, owner.dev.name), { netns: owner.ns.name, device: owner.dev.name });
         this.relate(d, owner.origin, `${ipv4ToString(r.gateway)} is added to ${owner.dev.name} in ${owner.ns.name} here`);
       }
     }
@@ -236,7 +242,7 @@ class Linter {
       const local = new Set<Ipv4>(ns.addresses.map((a) => a.addr));
       for (const s of ns.sockets) {
         if (isLoopbackNet(s.addr)) {
-          if (this.loDown(ns)) this.report('loopbackDown', s.origin, ns.name, this.loEffect(ns, s.addr), `a socket listens on ${ipv4ToString(s.addr)}`);
+          if (this.loDown(ns)) this.data(this.report('loopbackDown', s.origin, ns.name, this.loEffect(ns, s.addr), `a socket listens on ${ipv4ToString(s.addr)}`), { netns: ns.name, device: 'lo' });
         } else if (s.addr !== 0 && s.addr >>> 28 !== 0xe && s.addr !== 0xffffffff && !local.has(s.addr)) {
           this.report('listenerAddressAbsent', s.origin, ipv4ToString(s.addr), ns.name);
         }
@@ -260,12 +266,12 @@ class Linter {
         this.report('probeSourceNotLocal', p.origin, ipv4ToString(p.src), ns.name);
       }
       if (isLoopbackNet(p.dst)) {
-        if (this.loDown(ns)) this.report('loopbackDown', p.origin, ns.name, this.loEffect(ns, p.dst), `probe '${p.name}' connects to ${ipv4ToString(p.dst)}`);
+        if (this.loDown(ns)) this.data(this.report('loopbackDown', p.origin, ns.name, this.loEffect(ns, p.dst), `probe '${p.name}' connects to ${ipv4ToString(p.dst)}`), { netns: ns.name, device: 'lo' });
         continue;
       }
       const res = fibLookup(this.state, ns, p.dst, p.src ?? p.from.jail ?? 0, p.mark ?? 0);
       if (res.kind === 'local') {
-        if (this.loDown(ns)) this.report('probeOwnAddressLoopbackDown', p.origin, ns.name, ipv4ToString(p.dst));
+        if (this.loDown(ns)) this.data(this.report('probeOwnAddressLoopbackDown', p.origin, ns.name, ipv4ToString(p.dst)), { netns: ns.name, device: 'lo' });
         continue;
       }
       if (res.kind === 'none' && p.expect?.kind !== 'unreachable') this.report('probeNoRoute', p.origin, ns.name, ipv4ToString(p.dst));
@@ -282,7 +288,7 @@ class Linter {
       if (!dev.up) {
         const o = firstAddr.get(dev.id);
         if (o !== undefined) {
-          const d = this.report('deviceNeverUp', o, dev.name, dev.netns);
+          const d = this.data(this.report('deviceNeverUp', o, dev.name, dev.netns), { netns: dev.netns, device: dev.name });
           if (dev.origin !== o) this.relate(d, dev.origin, `${dev.name} is created here`);
         }
         continue;
@@ -290,7 +296,7 @@ class Linter {
       if (dev.kind !== 'veth') continue;
       const peer = deviceById(this.state, dev.peer);
       if (!peer || peer.up) continue;
-      this.report('vethPeerDown', dev.origin, dev.name, peer.name, peer.netns);
+      this.data(this.report('vethPeerDown', dev.origin, dev.name, peer.name, peer.netns), { netns: peer.netns, device: peer.name });
     }
   }
 }

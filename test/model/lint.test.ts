@@ -133,6 +133,7 @@ describe('model: lints', () => {
     assert.match(ds[0].message, /^a routes via 10\.0\.0\.2, an address of b, but forwarding is off on eth0 in b/);
     assert.equal(ds[0].related?.length, 1);
     assert.equal(w.lineOf(ds[0].related![0].start), 3, 'related: the line that added 10.0.0.2');
+    assert.deepEqual(ds[0].data, { netns: 'b', device: 'eth0' }, 'data: where a quick fix enables forwarding');
     // a port of a bridge is no way out of its own
     w.ns('b').devices.get('eth1')!.master = 99;
     assert.deepEqual(codes(w.lint()), []);
