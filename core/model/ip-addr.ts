@@ -98,12 +98,12 @@ function addrModify(ctx: ExecContext, i: number, op: 'add' | 'replace' | 'del'):
     ctx.report('ipBadArgument', ctx.argv[i - 1], 'Not enough information: "dev" argument is required.', "add 'dev DEV'");
     return;
   }
-  if (!local) {
-    ctx.report('ipBadArgument', ctx.argv[i - 1], op === 'del' ? 'Not enough information: "local" argument is required.' : 'Not enough information: "local" argument is required.', 'give the address as ADDR/PLEN');
-    return;
-  }
   const dev = lookupDevice(ctx, devTok);
   if (!dev) return;
+  if (!local) {
+    ctx.report('ipBadArgument', ctx.argv[i - 1], 'Not enough information: "local" argument is required.', 'give the address as ADDR/PLEN');
+    return;
+  }
   const ns = ctx.netns;
   const { addr, len } = local.p;
   const text = `${ipv4ToString(addr)}/${len}`;

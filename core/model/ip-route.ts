@@ -64,6 +64,10 @@ export function execRoute(ctx: ExecContext, i: number): void {
   }
   if (!op) return unknownVerb(ctx, i, 'route');
   ctx.info.what = `ip route ${op}`;
+  if (i + 1 >= ctx.argv.length) {
+    ctx.report('ipBadArgument', verb, 'Usage: ip route { list | flush } SELECTOR', `say which route: 'ip route ${op} PREFIX via GATEWAY' or 'dev DEV'`);
+    return;
+  }
   routeModify(ctx, i + 1, op);
 }
 
@@ -80,7 +84,7 @@ interface RouteArgs {
   onlink?: Token;
 }
 
-function parseRouteArgs(ctx: ExecContext, a: Args): RouteArgs | undefined {
+function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | undefined {
   const r: RouteArgs = {};
   while (!a.done) {
     const t = a.peek()!;
@@ -167,7 +171,7 @@ function parseRouteArgs(ctx: ExecContext, a: Args): RouteArgs | undefined {
       if (!/^[0-9]/.test(tok.value) && ROUTE_TYPES.has(tok.value)) {
         a.take('keyword');
         const typeTok = tok;
-        if (!SIMULATED_TYPES.has(typeTok.value)) {
+        if (!SIMULATED_TYPES.has(typeTok.value) && !(del && typeTok.value === 'broadcast')) {
           ctx.report('notSimulated', typeTok, `'ip route ... ${typeTok.value}' routes`);
           return undefined;
         }
@@ -230,7 +234,7 @@ function gatewayRoute(ns: NetnsConfig, gw: Ipv4, table: number, routeScope: Rout
 
 function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
   const a = new Args(ctx, i);
-  const r = parseRouteArgs(ctx, a);
+  const r = parseRouteArgs(ctx, a, op === 'del');
   if (!r) return;
   const ns = ctx.netns;
   const dst = r.dst?.p ?? { addr: 0, len: 0, hasLen: true };

@@ -15,6 +15,7 @@ import { execLink } from './ip-link';
 import { execNeigh } from './ip-neigh';
 import { execRoute } from './ip-route';
 import { execRule } from './ip-rule';
+import { nearestName } from './names';
 
 /** iproute2's object table (ip/ip.c), in its order. */
 const OBJECTS = [
@@ -31,11 +32,34 @@ const DISPLAY_OPTIONS = new Set([
 ]);
 
 export function execIp(ctx: ExecContext): void {
+  runIp(ctx);
+  // Words after an early stop (an error or a not-simulated option) still get a role.
+  for (let k = 1; k < ctx.argv.length; k++) if (ctx.info.roles[ctx.argIndex[k]] === undefined) ctx.role(k, 'value');
+}
+
+function runIp(ctx: ExecContext): void {
   const argv = ctx.argv;
   let i = 1;
   while (i < argv.length && argv[i].value.startsWith('-')) {
     const o = argv[i].value;
     ctx.role(i, 'option');
+    if (o === '-n' || o === '-netns' || o === '--netns') {
+      // `ip -4 -n NS ...`: the namespace option after another option (index.ts strips it when first).
+      const nsTok = argv[i + 1];
+      if (!nsTok) return void ctx.report('missingNetnsArgument', argv[i], `ip ${o}`);
+      ctx.role(i + 1, 'netns');
+      const target = ctx.topology.namespaces.get(nsTok.value);
+      if (!target) {
+        const nearest = nearestName(nsTok.value, ctx.topology.namespaces.keys());
+        const d = ctx.report('unknownNetns', nsTok, nsTok.value, nearest);
+        d.data = { name: nsTok.value, nearest };
+        return;
+      }
+      ctx.symbol('netns', `netns:${target.name}`, nsTok, false);
+      ctx.info.netns = target.name;
+      i += 2;
+      continue;
+    }
     if (o === '-4' || DISPLAY_OPTIONS.has(o)) {
       i++;
       continue;
@@ -77,6 +101,11 @@ export function execIp(ctx: ExecContext): void {
     return;
   }
   ctx.info.what = `ip ${obj}`;
+  dispatch(ctx, obj, i);
+}
+
+function dispatch(ctx: ExecContext, obj: string, i: number): void {
+  const objTok = ctx.argv[i];
   switch (obj) {
     case 'link':
       return execLink(ctx, i + 1);

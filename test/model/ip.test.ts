@@ -416,3 +416,20 @@ describe('model: ip diagnostics catalogue', () => {
     assert.deepEqual(ns(bad, 'a'), ns(ok, 'a'));
   });
 });
+
+describe('model: ip words and options', () => {
+  it('gives every word of an ip line a role, also after an early stop', () => {
+    const m = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip route del broadcast 10.0.2.255 table local', 'ip link add vx type vxlan id 5 dstport 4789', 'ip -6 route add ::/0 dev v0', 'ip link set v9 up mtu 1400'));
+    for (const s of m.statements) {
+      if (!s || s.cmd.words[0].value !== 'ip') continue;
+      assert.ok(s.roles.every((r) => r !== undefined), s.cmd.words.map((w) => w.value).join(' '));
+    }
+  });
+
+  it('`ip -4 -n NS` switches namespace like a leading `ip -n NS`', () => {
+    const m = buildModel('namespace b {\n}\nip -4 -n b link add v0 type veth peer name v1\nip -n b link set v0 up\nip -4 -n nope link show\n');
+    assert.deepEqual(errors(m), ['NS4001']);
+    assert.equal(ns(m, 'b').devices.get('v0')!.up, true);
+    assert.ok(!ns(m, 'root').devices.has('v0'));
+  });
+});
