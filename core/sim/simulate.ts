@@ -91,7 +91,7 @@ export function simulate(topology: TopologyConfig | Kernel, probe: ProbeSpec, mo
   const engine = new Engine(kernel, run, tracer, mode, { ...DEFAULT_LIMITS, ...opts.limits });
   const client = engine.startProbe(probe);
   const events = rec?.events ?? [];
-  const outcome = decideOutcome(engine, probe, client, events, opts.originToLine);
+  const outcome = decideOutcome(engine, probe, client, opts.originToLine);
   return {
     probe, mode, outcome, pass: passes(probe, outcome), events, packets: groupPackets(events),
     stats: engine.stats, packetStats: engine.packetStats, drops: engine.drops, run, client,
@@ -146,16 +146,11 @@ function lineOf(origin: number | undefined | null, originToLine?: (o: number) =>
  * errors: unreachable; EPERM: denied). Without one: a UDP datagram that reached a socket is
  * delivered; otherwise the probe is dropped where the last packet died.
  */
-function decideOutcome(engine: Engine, probe: ProbeSpec, client: ClientSocket | undefined, events: SimEvent[], o2l?: (o: number) => number | undefined): Outcome {
+function decideOutcome(engine: Engine, probe: ProbeSpec, client: ClientSocket | undefined, o2l?: (o: number) => number | undefined): Outcome {
   const mk = (kind: OutcomeKind, netns: string | null, errno: string | null, origin: number | null | undefined, reason: string): Outcome => ({
     kind, netns, errno, origin: origin ?? null, line: lineOf(origin, o2l), reason,
   });
-  const createdIn = (pkt: number | undefined): string | null => {
-    if (pkt === undefined) return null;
-    const e = events.find((x) => x.packet === pkt);
-    if (e) return e.netns;
-    return engine.packetInfo.get(pkt)?.netns ?? null;
-  };
+  const createdIn = (pkt: number | undefined): string | null => (pkt === undefined ? null : engine.packetInfo.get(pkt)?.netns ?? null);
   const causeOf = (pkt: number | undefined): DropRecord | undefined => {
     // The drop of the packet that caused a reply/error (REJECT rule, route, ...).
     const parent = pkt === undefined ? undefined : engine.packetInfo.get(pkt)?.parent;
