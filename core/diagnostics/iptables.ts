@@ -138,6 +138,11 @@ export const iptablesCatalogue = {
     code: 'NS3029', severity: 'warning', summary: 'A match, target or command the real iptables has but the simulator does not model.',
     message: (what: string) => `${what} is not simulated: the line is ignored (the real iptables would accept it)`,
   },
+  xtJumpTooDeep: {
+    code: 'NS3030', severity: 'error', summary: 'A jump that nests user chains deeper than nf_tables allows (15 below a built-in chain).',
+    message: (chain: string, depth: string, path: string) =>
+      `RULE_APPEND failed (Too many links): rule in chain ${chain}: the jump nests user chains ${depth} deep (${path}); nf_tables allows at most 15 below a built-in chain: flatten some chains`,
+  },
   xtShadowedRule: {
     code: 'NS3050', severity: 'warning', summary: 'A rule an earlier rule of the same chain always decides first.',
     message: (chain: string, target: string) =>

@@ -21,6 +21,9 @@ import { iptablesFacts, IptablesFacts, TableAux, XtRuleInfo } from './iptables-f
 
 export { lintIptables } from './iptables-lint';
 
+/** User chains a packet may be nested in below a built-in chain (NFT_JUMP_STACK_SIZE 16, minus the base chain). */
+const MAX_JUMP_DEPTH = 15;
+
 /** Where each constrained target may be used: table and built-in chains (hooks). */
 const TARGET_LIMITS: Partial<Record<string, { table: XtTableName; hooks?: XtHook[]; where: string }>> = {
   DNAT: { table: 'nat', hooks: ['PREROUTING', 'OUTPUT'], where: "in the nat table's PREROUTING and OUTPUT chains (and user chains reached only from them)" },
@@ -537,6 +540,14 @@ class Runner {
         d.data = { chain: t.chain, cycle };
         return false;
       }
+      // nf_tables validates jumps with a stack of 16 levels: a user chain may sit at most 15
+      // jumps below a built-in chain (verified: a path of 16 user chains is refused).
+      const deep = this.depthPath(chainName, t.chain);
+      if (deep.length > MAX_JUMP_DEPTH) {
+        const d = ctx.report('xtJumpTooDeep', this.tok(t.idx), chainName, String(deep.length), deep.join(' -> '));
+        d.data = { chain: t.chain, depth: deep.length };
+        return false;
+      }
       const bad = this.findConstrainedRule(t.chain, hooks);
       if (bad) {
         const l = TARGET_LIMITS[bad.ext]!;
@@ -549,6 +560,47 @@ class Runner {
       }
     }
     return true;
+  }
+
+  /**
+   * The longest chain of user chains a packet can be nested in once `from` jumps to `start`:
+   * the longest path from a built-in chain down to `from`, then the longest path from `start`.
+   * Built-in chains are not counted. Called only when the graph stays acyclic.
+   */
+  private depthPath(from: string, start: string): string[] {
+    // Longest path from a built-in chain to c (built-ins not counted); null when none reaches c.
+    const up = new Map<string, string[] | null>();
+    const above = (c: string): string[] | null => {
+      if (up.has(c)) return up.get(c)!;
+      up.set(c, null); // guards against cycles among unreachable chains
+      if (isBuiltin(this.p.table, c)) {
+        up.set(c, []);
+        return [];
+      }
+      let best: string[] | null = null;
+      for (const f of this.aux.in.get(c)?.keys() ?? []) {
+        const p = above(f);
+        if (p && (!best || p.length > best.length)) best = p;
+      }
+      const r = best ? [...best, c] : null;
+      up.set(c, r);
+      return r;
+    };
+    const down = new Map<string, string[]>();
+    const below = (c: string): string[] => {
+      const memo = down.get(c);
+      if (memo) return memo;
+      down.set(c, [c]);
+      let best: string[] = [];
+      for (const n of this.aux.out.get(c)?.keys() ?? []) {
+        const p = below(n);
+        if (p.length > best.length) best = p;
+      }
+      const r = [c, ...best];
+      down.set(c, r);
+      return r;
+    };
+    return [...(above(from) ?? []), ...below(start)];
   }
 
   /** A cycle through the chains reachable from `start`, given the new edge from -> start. */

@@ -403,6 +403,25 @@ describe('iptables executor', () => {
     });
   });
 
+  describe('jump depth (nf_tables: at most 15 user chains below a built-in chain)', () => {
+    const chainOf = (n: number) => [
+      ...Array.from({ length: n }, (_, i) => `iptables -N c${i + 1}`),
+      ...Array.from({ length: n - 1 }, (_, i) => `iptables -A c${i + 1} -j c${i + 2}`),
+    ];
+    it('15 is accepted, 16 is refused when the jump from INPUT is added', () => {
+      assert.deepEqual(errors(model([...chainOf(16), 'iptables -A INPUT -j c2'].join('\n'))), []);
+      assert.deepEqual(errors(model([...chainOf(16), 'iptables -A INPUT -j c1'].join('\n'))), ['NS3030']);
+    });
+    it('and when a reachable path grows at its bottom or its top', () => {
+      const base = chainOf(15);
+      assert.deepEqual(errors(model([...base, 'iptables -A INPUT -j c1', 'iptables -N c16', 'iptables -A c15 -j c16'].join('\n'))), ['NS3030']);
+      assert.deepEqual(errors(model([...base, 'iptables -N c0', 'iptables -A FORWARD -j c0', 'iptables -A c0 -j c1'].join('\n'))), ['NS3030']);
+    });
+    it('unreachable long paths are accepted (depth counts only from built-in chains)', () => {
+      assert.deepEqual(errors(model([...chainOf(20), 'iptables -N top', 'iptables -A top -j c1'].join('\n'))), []);
+    });
+  });
+
   describe('quick-fix data', () => {
     it('-i in OUTPUT suggests -o; -o in INPUT suggests -i', () => {
       assert.equal(model('iptables -A OUTPUT -i lo -j ACCEPT').diagnostics[0].data?.suggestOption, '-o');
