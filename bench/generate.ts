@@ -26,7 +26,7 @@ export interface Generated {
 export const RULES_PER_NAMESPACE = 50;
 
 /** Lines after the last namespace block (n0 re-opened, one probe). */
-const EPILOGUE_LINES = 5;
+const EPILOGUE_LINES = 6;
 
 /** 10.A.B.C for link i: a /30 per link, .1 on the `v` side, .2 on the `u` side. */
 function linkAddr(i: number, host: 1 | 2): string {
@@ -67,7 +67,7 @@ export function generateTopology(opts: GenerateOptions = {}): Generated {
     block.push(`    ip link add ${v} type veth peer name u${i} netns ${next}`);
     block.push(`    ip addr add ${linkAddr(i, 1)}/30 dev ${v}`);
     block.push(`    ip link set ${v} up`);
-    block.push(`    ip addr add 172.16.${i >> 8}.${i & 255}/32 dev lo`);
+    block.push(`    ip addr add 172.16.${(i + 1) >> 8}.${(i + 1) & 255}/32 dev lo`);
     block.push('');
     block.push('    # Routes: the next hops of the ring; far subnets through the next router.');
     // u{prev} exists once n{prev} has run: for n0 that is the last block, so n0 sets it up there.
@@ -95,8 +95,9 @@ export function generateTopology(opts: GenerateOptions = {}): Generated {
       rule('filter', `-A tcp_in -s 10.${(i + k) % 16}.${(k * 4) % 256}.0/24 -p tcp --dport ${services[(i + k) % services.length]} -j ACCEPT`);
     }
     rule('filter', '-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
-    rule('filter', `-A FORWARD -i ${uReady ? u : 'lo'} -o ${v} -j fwd_acl`);
-    rule('filter', `-A FORWARD -i ${v} -o ${uReady ? u : 'lo'} -j fwd_acl`);
+    // (n0's u link appears only when the last namespace runs: iptables accepts the name before.)
+    rule('filter', `-A FORWARD -i ${u} -o ${v} -j fwd_acl`);
+    rule('filter', `-A FORWARD -i ${v} -o ${u} -j fwd_acl`);
     for (let k = 0; k < 20; k++) {
       const p = protos[(i + k) % 2];
       const port = services[(i * 7 + k) % services.length];
@@ -112,8 +113,8 @@ export function generateTopology(opts: GenerateOptions = {}): Generated {
     for (let k = 0; k < 4; k++) {
       rule('nat', `-A PREROUTING -p tcp --dport ${8000 + k} -j DNAT --to-destination ${linkAddr(i, 2)}:${services[k + 3]}`);
     }
-    rule('nat', `-A POSTROUTING -o ${v} -j MASQUERADE`);
     rule('nat', `-A POSTROUTING -s 172.16.0.0/16 -o ${v} -j SNAT --to-source ${linkAddr(i, 1)}`);
+    rule('nat', `-A POSTROUTING -o ${v} -j MASQUERADE`);
     block.push('');
     block.push('    # Mangle: mark traffic for the policy route.');
     rule('mangle', '-A PREROUTING -p tcp --dport 443 -j MARK --set-mark 1');
@@ -136,8 +137,9 @@ export function generateTopology(opts: GenerateOptions = {}): Generated {
   out.push('namespace n0 {');
   out.push(`    ip addr add ${linkAddr(last, 2)}/30 dev u${last}`);
   out.push(`    ip link set u${last} up`);
+  out.push(`    ip route add default via ${linkAddr(last, 1)} dev u${last}`);
   out.push('}');
-  out.push(`probe ring from n0 tcp ${linkAddr(1, 2)}:22 expect delivered in n2`);
+  out.push(`probe ring from n0 tcp ${linkAddr(0, 2)}:22 expect delivered in n1`);
   const text = out.join('\n') + '\n';
   const iptablesSave =
     '*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n' +
