@@ -91,4 +91,19 @@ describe('e2e: code-server smoke', function () {
     assert.equal(await page.locator('.monaco-dialog-box').count(), 0);
     assert.equal(await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'web' }).count(), 0);
   });
+
+  it('completes a device name of the namespace being edited', async () => {
+    const { page } = editor!;
+    await page.locator('.view-line', { hasText: 'ip link set lo up' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('ip link set ');
+    await page.keyboard.press('Control+Space');
+    const row = page
+      .locator('.suggest-widget .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: /^lo$/ }) })
+      .first();
+    await row.waitFor({ timeout: 20000 });
+    await page.keyboard.press('Escape');
+  });
 });
