@@ -132,40 +132,48 @@ export function primaryOf(ns: NetnsConfig, a: AddrConfig): Ipv4 {
   return a.addr;
 }
 
-/** Re-derives the kernel-owned routes of `dev` from its addresses and admin state. */
-export function syncKernelRoutes(ns: NetnsConfig, dev: DeviceConfig): void {
-  const kept: RouteConfig[] = [];
-  const old: RouteConfig[] = [];
-  for (const r of ns.routes) (r.origin === KERNEL_ORIGIN && r.proto === 'kernel' && r.devId === dev.id ? old : kept).push(r);
-  const want: RouteConfig[] = [];
-  const seen = new Set<string>();
-  const push = (r: RouteConfig) => {
-    const k = `${r.table}|${r.type}|${r.dst.addr}|${r.dst.len}`;
-    if (seen.has(k)) return;
-    seen.add(k);
-    want.push(r);
-  };
-  const mine = ns.addresses.filter((a) => a.devId === dev.id);
-  for (const a of mine) {
-    const prim = primaryOf(ns, a);
-    push(kernelRoute(RT_TABLE_LOCAL, 'local', a.addr, 32, dev.id, 'host', prim));
-    const mask = prefixMask(a.plen);
-    const net = (a.addr & mask) >>> 0;
-    if (dev.up) {
-      if (!a.secondary && a.plen < 32 && net !== 0) {
-        if (dev.kind === 'loopback') push(kernelRoute(RT_TABLE_LOCAL, 'local', net, a.plen, dev.id, 'host', a.addr));
-        else push(kernelRoute(RT_TABLE_MAIN, 'unicast', net, a.plen, dev.id, 'link', a.addr));
-      }
-      if (a.plen < 31) push(kernelRoute(RT_TABLE_LOCAL, 'broadcast', (net | ~mask) >>> 0, 32, dev.id, 'link', prim));
+/** The routes the kernel installs for address `a` of `dev` (fib_add_ifaddr), as if `up`. */
+function routesForAddress(ns: NetnsConfig, dev: DeviceConfig, a: AddrConfig, up: boolean): RouteConfig[] {
+  const out: RouteConfig[] = [];
+  const prim = primaryOf(ns, a);
+  out.push(kernelRoute(RT_TABLE_LOCAL, 'local', a.addr, 32, dev.id, 'host', prim));
+  if (!up) return out;
+  const mask = prefixMask(a.plen);
+  const net = (a.addr & mask) >>> 0;
+  if (!a.secondary && a.plen < 32 && net !== 0) {
+    if (dev.kind === 'loopback') out.push(kernelRoute(RT_TABLE_LOCAL, 'local', net, a.plen, dev.id, 'host', a.addr));
+    else out.push(kernelRoute(RT_TABLE_MAIN, 'unicast', net, a.plen, dev.id, 'link', a.addr));
+  }
+  if (a.plen < 31) out.push(kernelRoute(RT_TABLE_LOCAL, 'broadcast', (net | ~mask) >>> 0, 32, dev.id, 'link', prim));
+  return out;
+}
+
+const routeKey = (r: RouteConfig) => `${r.table}|${r.type}|${r.dst.addr}|${r.dst.len}|${r.devId}`;
+
+/** Installs the kernel's routes for `addrs` of `dev` (on address add and on device up); a route
+ *  that is already there is not added twice (fib_magic's append of an identical route fails). */
+function installAddressRoutes(ns: NetnsConfig, dev: DeviceConfig, addrs: AddrConfig[]): void {
+  const have = new Set(ns.routes.filter((r) => r.devId === dev.id).map(routeKey));
+  for (const a of addrs) {
+    for (const r of routesForAddress(ns, dev, a, dev.up)) {
+      const k = routeKey(r);
+      if (have.has(k)) continue;
+      have.add(k);
+      ns.routes.push(r);
+      noteTable(ns, r.table);
     }
   }
-  if (!dev.up) {
-    // Host-scope routes that were installed while the device was up survive the down.
-    for (const r of old) if (r.scope === 'host' && mine.some((a) => a.addr === r.prefsrc)) push(r);
-  }
-  for (const r of want) noteTable(ns, r.table);
-  kept.push(...want);
-  ns.routes = kept;
+}
+
+/** Removes the kernel's routes of addresses that went away, unless a remaining address of the
+ *  device still needs the same route (fib_del_ifaddr). A kernel route the user deleted earlier
+ *  stays deleted: nothing here re-derives the whole set. */
+function uninstallAddressRoutes(ns: NetnsConfig, dev: DeviceConfig, gone: AddrConfig[]): void {
+  const keep = new Set<string>();
+  for (const a of ns.addresses) if (a.devId === dev.id) for (const r of routesForAddress(ns, dev, a, true)) keep.add(routeKey(r));
+  const drop = new Set<string>();
+  for (const a of gone) for (const r of routesForAddress(ns, dev, a, true)) if (!keep.has(routeKey(r))) drop.add(routeKey(r));
+  ns.routes = ns.routes.filter((r) => !(r.origin === KERNEL_ORIGIN && r.proto === 'kernel' && drop.has(routeKey(r))));
 }
 
 function recordFlushed(state: ModelState, ns: NetnsConfig, routes: RouteConfig[], by: Origin, reason: FlushedRoute['reason']): void {
@@ -183,14 +191,13 @@ export function setDeviceUp(state: ModelState, ns: NetnsConfig, dev: DeviceConfi
   if (up) {
     if (dev.kind === 'loopback' && !ns.addresses.some((a) => a.devId === dev.id && a.addr === LOOPBACK_ADDR && a.plen === 8)) {
       addAddress(ns, dev, LOOPBACK_ADDR, 8, undefined, KERNEL_ORIGIN);
-      return;
     }
+    installAddressRoutes(ns, dev, ns.addresses.filter((a) => a.devId === dev.id));
   } else {
     const gone = ns.routes.filter((r) => r.devId === dev.id && r.scope !== 'host');
     ns.routes = ns.routes.filter((r) => !(r.devId === dev.id && r.scope !== 'host'));
     recordFlushed(state, ns, gone, by, 'down');
   }
-  syncKernelRoutes(ns, dev);
 }
 
 /** Adds an address (caller checked it is new) and the kernel's routes for it. */
@@ -201,7 +208,7 @@ export function addAddress(ns: NetnsConfig, dev: DeviceConfig, addr: Ipv4, plen:
   );
   const a: AddrConfig = { devId: dev.id, addr, plen, broadcast, secondary, origin };
   ns.addresses.push(a);
-  syncKernelRoutes(ns, dev);
+  installAddressRoutes(ns, dev, [a]);
   return a;
 }
 
@@ -214,8 +221,7 @@ export function removeAddress(ns: NetnsConfig, dev: DeviceConfig, a: AddrConfig)
     : ns.addresses.filter((p) => p === a || (p.devId === dev.id && p.secondary && p.plen === a.plen && ((p.addr & mask) >>> 0) === ((a.addr & mask) >>> 0)));
   const goneSet = new Set(gone);
   ns.addresses = ns.addresses.filter((p) => !goneSet.has(p));
-  // Routes whose preferred source vanished go with the address (fib_del_ifaddr).
-  syncKernelRoutes(ns, dev);
+  uninstallAddressRoutes(ns, dev, gone);
   return gone;
 }
 

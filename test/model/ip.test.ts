@@ -262,6 +262,26 @@ describe('model: ip address and the kernel routes', () => {
     assert.ok(m.diagnostics[0].related?.length, 'points at the first assignment');
   });
 
+  it('a kernel route the user deleted stays deleted when more addresses come; lo up brings 127.0.0.1 back', () => {
+    const m = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip link set v0 up', 'ip addr add 10.0.1.1/24 dev v0', 'ip route del 10.0.1.0/24 dev v0', 'ip addr add 10.0.2.1/24 dev v0', 'ip addr add 10.0.1.2/24 dev v0',
+      'ip link set lo up', 'ip addr add 10.0.3.1/24 dev lo', 'ip link set lo down', 'ip addr del 127.0.0.1/8 dev lo', 'ip link set lo up'));
+    assert.deepEqual(errors(m), []);
+    assert.deepEqual(routes(m.topology, ns(m, 'a')), [
+      '10.0.2.0/24 dev v0 proto kernel scope link src 10.0.2.1',
+      'broadcast 10.0.1.255 dev v0 table local proto kernel scope link src 10.0.1.1',
+      'broadcast 10.0.2.255 dev v0 table local proto kernel scope link src 10.0.2.1',
+      'broadcast 10.0.3.255 dev lo table local proto kernel scope link src 10.0.3.1',
+      'broadcast 127.255.255.255 dev lo table local proto kernel scope link src 127.0.0.1',
+      'local 10.0.1.1 dev v0 table local proto kernel scope host src 10.0.1.1',
+      'local 10.0.1.2 dev v0 table local proto kernel scope host src 10.0.1.1',
+      'local 10.0.2.1 dev v0 table local proto kernel scope host src 10.0.2.1',
+      'local 10.0.3.0/24 dev lo table local proto kernel scope host src 10.0.3.1',
+      'local 10.0.3.1 dev lo table local proto kernel scope host src 10.0.3.1',
+      'local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1',
+      'local 127.0.0.1 dev lo table local proto kernel scope host src 127.0.0.1',
+    ]);
+  });
+
   it('admin down flushes the routes through the device and records them for lints', () => {
     const m = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip addr add 10.0.1.1/24 dev v0', 'ip link set v0 up', 'ip route add default via 10.0.1.254', 'ip link set v0 down', 'ip link set v0 up'));
     const a = ns(m, 'a');
