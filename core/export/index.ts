@@ -150,7 +150,8 @@ function namespaceNames(model: Model): string[] {
 const LISTENER_PY = `import errno, os, socket, sys
 line, ns, proto, addr, port, log = sys.argv[1:7]
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if proto == "tcp":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind((addr, int(port)))
     if proto == "tcp":

@@ -25,8 +25,16 @@ import { offsetToPosition } from '../../core/syntax/tree';
 export const TRACE_TABLE = 'ndktrace';
 /** Namespace prefix family of this suite: ndk<pid>c<n>-NAME. */
 export const PREFIX_FAMILY = 'ndk';
-/** Probe timeout: long enough for neighbour failure (3 x 1 s); not 1, 3 or 7 s (SYN retransmits). */
-export const PROBE_TIMEOUT_S = 4.5;
+/** Probe timeout: past the first SYN retransmission (1 s, where soft ICMP errors surface);
+ *  not 1, 3 or 7 s (SYN retransmission times). A case that needs neighbour failure (3 probes x
+ *  1 s) says `# probe-timeout: 4.5` in a comment. */
+export const PROBE_TIMEOUT_S = 2.5;
+
+/** The probe timeout a case asks for (`# probe-timeout: SECONDS`), else PROBE_TIMEOUT_S. */
+export function caseProbeTimeout(text: string): number {
+  const m = /^#\s*probe-timeout:\s*([\d.]+)\s*$/m.exec(text);
+  return m ? Number(m[1]) : PROBE_TIMEOUT_S;
+}
 
 export function repoRoot(): string {
   let dir = __dirname;
@@ -274,9 +282,22 @@ export async function buildOnKernel(model: Model, prefix: string, fileName: stri
   return { failures, notes, stderr: r.stderr, logDir, namespaces };
 }
 
+/** Removes a namespace and kills the processes in it, without blocking the event loop. */
+async function removeNamespaceAsync(n: string): Promise<void> {
+  const r = await run('ip', ['netns', 'pids', n]);
+  for (const p of r.stdout.split(/\s+/).filter(Boolean)) {
+    try {
+      process.kill(Number(p), 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  await run('ip', ['netns', 'del', n]);
+}
+
 export async function cleanupOnKernel(prefix: string): Promise<void> {
   const names = livePrefixes.get(prefix) ?? [];
-  for (const n of names) removeNamespace(`${prefix}-${n}`);
+  await Promise.all([...names.map((n) => removeNamespaceAsync(`${prefix}-${n}`)), removeNamespaceAsync(`${prefix}.trace`)]);
   livePrefixes.delete(prefix);
 }
 
@@ -322,15 +343,14 @@ class TraceMonitor {
     const tns = `${prefix}.trace`;
     const r0 = await run('ip', ['netns', 'add', tns]);
     if (r0.code !== 0) throw new Error(`cannot create ${tns}: ${r0.stderr}`);
-    let nsid = 1;
-    for (const ns of namespaces) {
+    await Promise.all(namespaces.map(async (ns, i) => {
+      const nsid = i + 1;
       const r = await run('ip', ['netns', 'exec', `${prefix}-${ns}`, 'nft', '-f', '-'], { input: table });
       if (r.code !== 0) throw new Error(`cannot install the trace table in ${ns}: ${r.stderr}`);
       const r2 = await run('ip', ['-n', tns, 'netns', 'set', `${prefix}-${ns}`, String(nsid)]);
       if (r2.code !== 0) throw new Error(`cannot give ${ns} an nsid: ${r2.stderr}`);
       this.names.set(nsid, ns);
-      nsid++;
-    }
+    }));
     const p = spawn('ip', ['netns', 'exec', tns, PYTHON, '-u', path.join(repoRoot(), 'test/kernel/nftrace.py')], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = p;
     let buf = '';
@@ -368,8 +388,9 @@ class TraceMonitor {
 async function readRuleset(prefix: string, namespaces: string[]): Promise<{ pos: Map<string, number>; chains: Set<string> }> {
   const pos = new Map<string, number>();
   const chains = new Set<string>();
-  for (const ns of namespaces) {
-    const r = await run('ip', ['netns', 'exec', `${prefix}-${ns}`, 'nft', '-a', 'list', 'ruleset']);
+  const listings = await Promise.all(namespaces.map((ns) => run('ip', ['netns', 'exec', `${prefix}-${ns}`, 'nft', '-a', 'list', 'ruleset'])));
+  for (const [k, ns] of namespaces.entries()) {
+    const r = listings[k];
     let table = '';
     let chain = '';
     let n = 0;
@@ -430,6 +451,36 @@ function probeIpId(events: ParsedEvent[], probe: CaseProbe, localPort: number | 
   return undefined;
 }
 
+/** Is a traced packet (seen at a namespace's own trace table) part of the probe's flow? */
+function isFlowPacket(e: ParsedEvent, probe: CaseProbe, localPort: number | undefined, icmpId: number | undefined, ipId: number | undefined): boolean {
+  if (!e.l4) return false;
+  // An ICMP error about the probe packet: the embedded IP header carries the probe's IP id.
+  if (e.proto === 1 && (e.l4.startsWith('03') || e.l4.startsWith('0b')) && e.l4.length >= 28) return ipId !== undefined && parseInt(e.l4.slice(24, 28), 16) === ipId;
+  if (e.proto !== PROTO_NUMBER[probe.proto]) return false;
+  if (probe.proto === 'icmp') return icmpId !== undefined && (e.l4.startsWith('08') || e.l4.startsWith('00')) && parseInt(e.l4.slice(8, 12), 16) === icmpId;
+  if (localPort === undefined) return false;
+  return parseInt(e.l4.slice(0, 4), 16) === localPort || parseInt(e.l4.slice(4, 8), 16) === localPort;
+}
+
+/** Address -> namespace for addresses that exactly one namespace has (from `ip -j addr`). */
+async function readAddressOwners(prefix: string, namespaces: string[]): Promise<Map<string, string>> {
+  const count = new Map<string, string[]>();
+  const listings = await Promise.all(namespaces.map((ns) => run('ip', ['-n', `${prefix}-${ns}`, '-j', 'addr', 'show'])));
+  for (const [k, ns] of namespaces.entries()) {
+    const r = listings[k];
+    try {
+      for (const link of JSON.parse(r.stdout) as Array<{ addr_info?: Array<{ family: string; local: string }> }>) {
+        for (const a of link.addr_info ?? []) if (a.family === 'inet') count.set(a.local, [...(count.get(a.local) ?? []), ns]);
+      }
+    } catch {
+      /* no addresses */
+    }
+  }
+  const owners = new Map<string, string>();
+  for (const [a, nss] of count) if (nss.length === 1) owners.set(a, nss[0]);
+  return owners;
+}
+
 // ------------------------------------------------------------------ one case
 
 /** Runs `text` (a case file) on the kernel: build, trace, probes, cleanup. Never throws. */
@@ -437,6 +488,7 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
   const t0 = Date.now();
   const model = buildModel(text);
   const probes = readProbes(model);
+  const timeout = caseProbeTimeout(text);
   const result: KernelCaseResult = { prefix, failures: [], notes: [], chains: new Set(), probes: [], seconds: 0 };
   const monitor = new TraceMonitor();
   try {
@@ -448,6 +500,7 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
     result.failures = b.failures;
     result.notes = b.notes;
     const { pos, chains } = await readRuleset(prefix, b.namespaces);
+    const owners = await readAddressOwners(prefix, b.namespaces);
     result.chains = chains;
     await monitor.start(prefix, b.namespaces);
     dbg('tracing');
@@ -457,9 +510,9 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
       const logSize = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
       const args = {
         proto: probe.proto, dst: probe.dst, dport: probe.dport, sport: probe.sport, src: probe.src,
-        ttl: probe.ttl, mark: probe.mark, timeout: PROBE_TIMEOUT_S, log: logFile, logSize,
+        ttl: probe.ttl, mark: probe.mark, timeout, log: logFile, logSize,
       };
-      const r = await run('ip', ['netns', 'exec', `${prefix}-${probe.from}`, PYTHON, path.join(repoRoot(), 'test/kernel/probe.py'), JSON.stringify(args)], { timeoutMs: (PROBE_TIMEOUT_S + 5) * 1000 });
+      const r = await run('ip', ['netns', 'exec', `${prefix}-${probe.from}`, PYTHON, path.join(repoRoot(), 'test/kernel/probe.py'), JSON.stringify(args)], { timeoutMs: (timeout + 30) * 1000 });
       dbg(`probe ${probe.name}`);
       await sleep(150);
       let raw: ProberOutput;
@@ -480,6 +533,9 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
       const mine = ipId === undefined ? [] : events.filter((e) => e.ipid === ipId && e.proto === PROTO_NUMBER[probe.proto]);
       const namespaces: string[] = [];
       for (const e of mine) if (namespaces[namespaces.length - 1] !== e.netns) namespaces.push(e.netns);
+      // The flow: the probe packet and every packet that answers it (same port or ICMP id at our end).
+      const flow = events.filter((e) => e.table === TRACE_TABLE && isFlowPacket(e, probe, localPort, raw.icmpId, ipId));
+      const flowLast = flow.length ? flow[flow.length - 1].netns : undefined;
       const pathSteps: NfStep[] = [];
       for (const e of mine) {
         if (e.table === TRACE_TABLE || !e.table || !e.chain) continue;
@@ -489,7 +545,7 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
         if (e.type === 'rule' && e.handle !== undefined) step.rule = pos.get(`${e.netns}/${e.table}/${e.chain}#${e.handle}`);
         pathSteps.push(step);
       }
-      const outcome = classify(probe, raw, listened, namespaces);
+      const outcome = classify(probe, raw, listened, namespaces, flowLast, owners);
       result.probes.push({
         probe,
         obs: {
@@ -504,7 +560,6 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
     monitor.stop();
     const t1 = Date.now();
     await cleanupOnKernel(prefix);
-    removeNamespace(`${prefix}.trace`);
     if (process.env.ND_DEBUG) process.stderr.write(`${prefix} cleanup ${Date.now() - t1} ms\n`);
     result.seconds = (Date.now() - t0) / 1000;
   }
@@ -529,8 +584,13 @@ interface ProberOutput {
  * dropped (nothing came back). The namespace: the listener's for delivered; the sender's for a
  * local error; otherwise the last namespace the probe packet entered.
  */
-function classify(probe: CaseProbe, raw: ProberOutput, listened: { ns: string; peer: string } | undefined, namespaces: string[]): { kind: OutcomeKind; netns?: string } {
+function classify(
+  probe: CaseProbe, raw: ProberOutput, listened: { ns: string; peer: string } | undefined, namespaces: string[],
+  flowLast: string | undefined, owners: Map<string, string>,
+): { kind: OutcomeKind; netns?: string } {
   const last = namespaces[namespaces.length - 1];
+  /** The namespace that sent an ICMP error: the owner of its source address, else where the probe ended. */
+  const icmpNs = (from: string): string | undefined => owners.get(from) ?? last;
   const localErr = raw.sendError;
   if (localErr) {
     if (localErr === 'EPERM') return { kind: 'denied', netns: probe.from };
@@ -542,15 +602,16 @@ function classify(probe: CaseProbe, raw: ProberOutput, listened: { ns: string; p
   if (probe.proto === 'icmp' && raw.echoReply) return { kind: 'delivered', netns: last };
   const icmp = raw.icmp[0];
   if (icmp) {
-    if (icmp.type === 11) return { kind: 'ttl-exceeded', netns: last };
-    if (icmp.type === 3 && icmp.code === 3) return { kind: 'refused', netns: last };
-    return { kind: 'unreachable', netns: last };
+    if (icmp.type === 11) return { kind: 'ttl-exceeded', netns: icmpNs(icmp.from) };
+    if (icmp.type === 3 && icmp.code === 3) return { kind: 'refused', netns: icmpNs(icmp.from) };
+    return { kind: 'unreachable', netns: icmpNs(icmp.from) };
   }
   if (raw.errno === 'ECONNREFUSED') return { kind: 'refused', netns: last };
   if (raw.errno === 'EPERM') return { kind: 'denied', netns: probe.from };
   if (raw.errno && ['ENETUNREACH', 'EHOSTUNREACH', 'EACCES'].includes(raw.errno)) return { kind: 'unreachable', netns: last };
   if (probe.proto === 'udp' && listened) return { kind: 'delivered', netns: listened.ns };
-  return { kind: 'dropped', netns: last ?? probe.from };
+  // Silently lost: where the last packet of the flow (the probe or its answer) was seen.
+  return { kind: 'dropped', netns: flowLast ?? last ?? probe.from };
 }
 
 /** Runs async jobs with at most `limit` at a time, keeping order. */

@@ -74,7 +74,7 @@ while True:
                     ev["saddr"] = socket.inet_ntoa(h[12:16])
                     ev["daddr"] = socket.inet_ntoa(h[16:20])
             if 9 in a and len(a[9]) >= 8:
-                ev["l4"] = a[9][:8].hex()
+                ev["l4"] = a[9][:20].hex()
             if 10 in a: ev["iif"] = struct.unpack("=I", a[10][:4])[0]
             if 12 in a: ev["oif"] = struct.unpack("=I", a[12][:4])[0]
             print(json.dumps(ev), flush=True)
