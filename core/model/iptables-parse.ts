@@ -283,6 +283,14 @@ const UNSIMULATED_TARGETS = new Set([
   'AUDIT', 'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'HMARK', 'IDLETIMER', 'LED', 'SYNPROXY', 'TEE', 'CLUSTERIP',
   'ECN', 'RATEEST', 'TCPOPTSTRIP',
 ]);
+/** Options of modelled extensions that the simulator does not model (the real tool accepts them). */
+const UNSIMULATED_OPTS: Record<string, string[]> = {
+  tcp: ['tcp-option'],
+  conntrack: ['ctproto', 'ctorigsrc', 'ctorigdst', 'ctreplsrc', 'ctrepldst', 'ctorigsrcport', 'ctorigdstport', 'ctreplsrcport', 'ctrepldstport', 'ctstatus', 'ctexpire', 'ctdir'],
+  CT: ['zone', 'zone-orig', 'zone-reply', 'helper', 'ctevents', 'expevents', 'timeout'],
+  CONNMARK: ['and-mark', 'or-mark', 'xor-mark'],
+};
+
 const KNOWN_MATCHES: MatchName[] = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'multiport', 'mark', 'connmark', 'addrtype', 'iprange', 'comment'];
 export const KNOWN_TARGETS: TargetName[] = [
   'ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MARK', 'CONNMARK', 'SNAT', 'DNAT', 'MASQUERADE', 'REDIRECT', 'TRACE', 'NOTRACK', 'CT',
@@ -539,7 +547,18 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
       display = `--${name}`;
       const r = lookupLong(name, true);
       if (r && 'key' in r && !('kind' in r)) return report(r as Fail, i);
-      if (!r) return report(unknownOptionFail(name, rule), i);
+      if (!r) {
+        // Options the real extension has but the simulator does not model: a warning, line ignored.
+        const owners = [...rule.matches.map((m) => m.name as string), ...(rule.target?.ext ? [rule.target.ext as string] : [])];
+        if (rule.proto && !rule.proto.invert) owners.push(protoText(rule.proto.v));
+        const owner = owners.find((o) => UNSIMULATED_OPTS[o]?.includes(name));
+        if (owner) {
+          ctx.role(i, 'option');
+          ctx.report('xtNotSimulated', argv[i], `option '--${name}' of ${owner === owner.toUpperCase() ? 'target' : 'match'} ${owner}`);
+          return undefined;
+        }
+        return report(unknownOptionFail(name, rule), i);
+      }
       resolved = r as Resolved;
     } else if (w.startsWith('-') && w.length > 1 && !w.startsWith('--')) {
       const c = w[1];

@@ -264,6 +264,7 @@ describe('iptables executor', () => {
       ['iptables -t nat -A PREROUTING -o eth0 -j ACCEPT', 'NS3006'],
       ['iptables -t nat -A POSTROUTING -i eth0 -j ACCEPT', 'NS3006'],
       ['iptables -A INPUT --foo -j ACCEPT', 'NS3007'],
+      ['iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 1.1.1.1 --random-fully', 'NS3007'],
       ['iptables -A INPUT -p tcp --d 22 -j ACCEPT', 'NS3007'],
       ['iptables -t nat -A POSTROUTING -j SNAT --to-destination 1.2.3.4', 'NS3007'],
       ['iptables -A INPUT --dport 80 -j ACCEPT', 'NS3008'],
@@ -449,7 +450,7 @@ describe('iptables executor', () => {
 
   describe('not simulated', () => {
     it('a known match or target the simulator does not model is a warning and changes nothing', () => {
-      for (const line of ['iptables -A INPUT -m limit --limit 5/min -j LOG', 'iptables -A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu', 'iptables -t raw -A PREROUTING -j CT', 'iptables -A INPUT -s 10.0.0.0/255.0.255.0']) {
+      for (const line of ['iptables -A INPUT -m limit --limit 5/min -j LOG', 'iptables -A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu', 'iptables -t raw -A PREROUTING -j CT', 'iptables -A INPUT -m conntrack --ctstate NEW --ctorigdst 10.0.0.1', 'iptables -t raw -A PREROUTING -j CT --zone 1', 'iptables -A INPUT -j CONNMARK --and-mark 1', 'iptables -A INPUT -p tcp --tcp-option 2', 'iptables -A INPUT -s 10.0.0.0/255.0.255.0']) {
         const m = model(line);
         assert.deepEqual(codes(m), ['NS3029'], line);
         assert.equal(m.statements.filter(Boolean)[0].failed, false);
