@@ -288,7 +288,6 @@ const UNSIMULATED_OPTS: Record<string, string[]> = {
   tcp: ['tcp-option'],
   conntrack: ['ctproto', 'ctorigsrc', 'ctorigdst', 'ctreplsrc', 'ctrepldst', 'ctorigsrcport', 'ctorigdstport', 'ctreplsrcport', 'ctrepldstport', 'ctstatus', 'ctexpire', 'ctdir'],
   CT: ['zone', 'zone-orig', 'zone-reply', 'helper', 'ctevents', 'expevents', 'timeout'],
-  CONNMARK: ['and-mark', 'or-mark', 'xor-mark'],
 };
 
 const KNOWN_MATCHES: MatchName[] = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'multiport', 'mark', 'connmark', 'addrtype', 'iprange', 'comment'];

@@ -91,6 +91,7 @@ describe('iptables executor', () => {
       ['iptables -A INPUT -j MARK --or-mark 0xf', '-A INPUT -j MARK --set-xmark 0xf/0xf'],
       ['iptables -A INPUT -j MARK --xor-mark 0xf', '-A INPUT -j MARK --set-xmark 0xf/0x0'],
       ['iptables -A INPUT -j CONNMARK --set-mark 1', '-A INPUT -j CONNMARK --set-xmark 0x1/0xffffffff'],
+      ['iptables -A INPUT -j CONNMARK --and-mark 1', '-A INPUT -j CONNMARK --set-xmark 0x0/0xfffffffe'],
       ['iptables -A INPUT -j CONNMARK --save-mark', '-A INPUT -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff'],
       ['iptables -A INPUT -j CONNMARK --restore-mark', '-A INPUT -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff'],
       ['iptables -A INPUT -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xf', '-A INPUT -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xf'],
@@ -450,7 +451,7 @@ describe('iptables executor', () => {
 
   describe('not simulated', () => {
     it('a known match or target the simulator does not model is a warning and changes nothing', () => {
-      for (const line of ['iptables -A INPUT -m limit --limit 5/min -j LOG', 'iptables -A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu', 'iptables -t raw -A PREROUTING -j CT', 'iptables -A INPUT -m conntrack --ctstate NEW --ctorigdst 10.0.0.1', 'iptables -t raw -A PREROUTING -j CT --zone 1', 'iptables -A INPUT -j CONNMARK --and-mark 1', 'iptables -A INPUT -p tcp --tcp-option 2', 'iptables -A INPUT -s 10.0.0.0/255.0.255.0']) {
+      for (const line of ['iptables -A INPUT -m limit --limit 5/min -j LOG', 'iptables -A FORWARD -p tcp -j TCPMSS --clamp-mss-to-pmtu', 'iptables -t raw -A PREROUTING -j CT', 'iptables -A INPUT -m conntrack --ctstate NEW --ctorigdst 10.0.0.1', 'iptables -t raw -A PREROUTING -j CT --zone 1', 'iptables -A INPUT -p tcp --tcp-option 2', 'iptables -A INPUT -s 10.0.0.0/255.0.255.0']) {
         const m = model(line);
         assert.deepEqual(codes(m), ['NS3029'], line);
         assert.equal(m.statements.filter(Boolean)[0].failed, false);
