@@ -4,6 +4,8 @@
 // option, missing file). It goes through an Io for every read and write; it owns no language
 // logic (core/ does that).
 import { exportScript } from '../core/export/index';
+import { analyze } from '../core/ide/analysis';
+import { getDiagnostics } from '../core/ide/diagnostics';
 import { formatRefusal, formatText } from '../core/ide/format';
 import { buildModel } from '../core/model/index';
 import { OptionSpec, parseArgs, ParsedArgs, UsageError } from './args';
@@ -267,8 +269,9 @@ function checkCommand(args: ParsedArgs, io: Io): number {
       continue;
     }
     checked++;
-    const model = buildModel(text);
-    const diags = model.diagnostics;
+    const analysis = analyze(text);
+    const model = analysis.model;
+    const diags = getDiagnostics(analysis);
     const e = diags.filter((d) => d.severity === 'error').length;
     const w = diags.filter((d) => d.severity === 'warning').length;
     errors += e;
