@@ -106,4 +106,15 @@ describe('e2e: code-server smoke', function () {
     await row.waitFor({ timeout: 20000 });
     await page.keyboard.press('Escape');
   });
+
+  it('exports a script through the CLI, asking first because the file has errors', async () => {
+    const { page } = editor!;
+    await editor!.runCommand('Netns: Export as Shell Script');
+    const toast = page.locator('.notification-toast', { hasText: 'pass --force to export anyway' }).first();
+    await toast.waitFor({ timeout: 20000 });
+    await toast.getByRole('button', { name: 'Export anyway' }).click();
+    // The script opens in a new, unsaved shell script editor; nothing runs.
+    await page.locator('.tab', { hasText: 'Untitled' }).first().waitFor({ timeout: 20000 });
+    await page.locator('.view-line', { hasText: '#!/usr/bin/env bash' }).first().waitFor({ timeout: 20000 });
+  });
 });
