@@ -18,7 +18,7 @@ import {
 import { compareProbe, simulateCase } from './sim-adapter';
 
 /** Cases built at the same time: most of a case's time is waiting for probes to time out. */
-const CONCURRENCY = 8;
+const CONCURRENCY = 10;
 
 /**
  * Known disagreements between the simulator and the kernel, asserted as today's behaviour
@@ -101,6 +101,7 @@ describe('kernel agreement: the simulator against the real kernel', function () 
       if (r.error) problems.push(`could not run on the kernel: ${r.error}`);
       for (const f of r.failures) problems.push(`line ${f.line} failed on the kernel (exit ${f.status}): a case must build cleanly`);
       const sims = simulateCase(model);
+      for (const n of r.notRun) row.disagreements.push(`${n.probe.name}: not sent (${n.why})`);
       for (const { probe, obs } of r.probes) {
         const where = `probe ${probe.name} (line ${probe.line})`;
         if (probe.expect && (probe.expect.kind !== obs.outcome.kind || (probe.expect.netns !== undefined && probe.expect.netns !== obs.outcome.netns))) {

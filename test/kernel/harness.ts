@@ -52,6 +52,8 @@ export interface CaseProbe {
   name: string;
   line: number;
   from: string;
+  /** bsdjail address of the sending process: not reproducible on a stock kernel. */
+  jail?: string;
   proto: 'tcp' | 'udp' | 'icmp';
   dst: string;
   dport?: number;
@@ -77,6 +79,10 @@ export function readProbes(model: Model): CaseProbe[] {
       let i = 2;
       if (w[i] === 'from') {
         p.from = w[i + 1];
+        i += 2;
+      }
+      if (w[i] === 'jail') {
+        p.jail = w[i + 1];
         i += 2;
       }
       p.proto = w[i++] as CaseProbe['proto'];
@@ -138,6 +144,8 @@ export interface KernelCaseResult {
   /** `NS/table/chain` of every chain that exists after the build. */
   chains: Set<string>;
   probes: Array<{ probe: CaseProbe; obs: ProbeObservation }>;
+  /** Probes that cannot be sent on this kernel (jailed senders, `probe ... on`), with why. */
+  notRun: Array<{ probe: CaseProbe; why: string }>;
   /** Set when the case could not run at all. */
   error?: string;
   seconds: number;
@@ -489,7 +497,7 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
   const model = buildModel(text);
   const probes = readProbes(model);
   const timeout = caseProbeTimeout(text);
-  const result: KernelCaseResult = { prefix, failures: [], notes: [], chains: new Set(), probes: [], seconds: 0 };
+  const result: KernelCaseResult = { prefix, failures: [], notes: [], chains: new Set(), probes: [], notRun: [], seconds: 0 };
   const monitor = new TraceMonitor();
   try {
     const dbg = (what: string): void => {
@@ -506,6 +514,10 @@ export async function runCaseOnKernel(text: string, fileName: string, prefix: st
     dbg('tracing');
     const logFile = path.join(b.logDir, 'listen.log');
     for (const probe of probes) {
+      if (probe.jail !== undefined || !probe.from) {
+        result.notRun.push({ probe, why: probe.jail !== undefined ? `sent from bsdjail ${probe.jail}: no bsdjail LSM on a stock kernel` : 'not sent by a process (probe ... on)' });
+        continue;
+      }
       const before = monitor.events.length;
       const logSize = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
       const args = {
