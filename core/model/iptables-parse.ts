@@ -426,6 +426,16 @@ const BASE_LONG: Array<[string, BaseKey]> = [
   ['ipv4', '4'], ['ipv6', '6'], ['help', 'h'], ['version', 'V'], ['line-numbers', 'line-numbers'], ['modprobe', 'modprobe'],
 ];
 const BASE_MAP = new Map<string, BaseKey>(BASE_LONG);
+const BASE_PREFIX = new Map<string, boolean>();
+/** Is `name` an abbreviation of some base long option? (memoised: option words repeat a lot) */
+function basePrefix(name: string): boolean {
+  let v = BASE_PREFIX.get(name);
+  if (v === undefined) {
+    v = BASE_LONG.some(([n]) => n.startsWith(name));
+    if (BASE_PREFIX.size < 4096) BASE_PREFIX.set(name, v);
+  }
+  return v;
+}
 const SHORT = new Set<string>('ADIRLSFZNXPEpsdiojgmtnvxwWfc46hV'.split(''));
 const COMMANDS = new Set<string>('ADIRLSFZNXPE'.split(''));
 const REQ_ARG = new Set<string>(['A', 'D', 'I', 'R', 'N', 'P', 'E', 'p', 's', 'd', 'i', 'o', 'j', 'g', 'm', 't', 'W', 'modprobe']);
@@ -490,8 +500,7 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
       }
     }
     // No abbreviation possible either: go straight to the protocol's implicit match.
-    let anyPrefix = false;
-    for (const [n] of BASE_LONG) if (n.startsWith(name)) { anyPrefix = true; break; }
+    let anyPrefix = basePrefix(name);
     for (const e of extOrder) {
       if (anyPrefix) break;
       const opts: Array<{ names: string[] }> = e.kind === 'match' ? MATCH_OPTS[e.m.name] : rule.target?.ext ? TARGET_OPTS[rule.target.ext] : [];
@@ -522,6 +531,7 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
     if (!p || p.invert) return undefined;
     const pm: MatchName | undefined = p.v === IPPROTO_TCP ? 'tcp' : p.v === IPPROTO_UDP ? 'udp' : p.v === IPPROTO_ICMP ? 'icmp' : undefined;
     if (!pm || rule.matches.some((m) => m.name === pm)) return undefined;
+    for (const o of MATCH_OPTS[pm]) if (o.names.includes(name)) return { kind: 'match', match: pm, opt: o };
     return pick(MATCH_OPTS[pm].map((o) => ({ names: o.names, res: { kind: 'match', match: pm, opt: o } as Resolved })));
   };
 
