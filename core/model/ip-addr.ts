@@ -128,6 +128,8 @@ function addrModify(ctx: ExecContext, i: number, op: 'add' | 'replace' | 'del'):
     if (first) ctx.relate(d, first.cmd, 'first assigned here');
     return;
   }
+  // __inet_insert_ifa drops an address 0.0.0.0 without a word (verified: rc 0, nothing added).
+  if (addr === 0) return;
   let broadcast: number | undefined;
   if (brd?.value === '+' && len < 31) broadcast = ((addr & prefixMask(len)) | ~prefixMask(len)) >>> 0;
   else if (brd && brd.value !== '+' && brd.value !== '-') broadcast = parsePrefix(brd.value, false)!.addr;

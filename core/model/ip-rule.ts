@@ -148,9 +148,8 @@ function ruleModify(ctx: ExecContext, i: number, op: 'add' | 'del'): void {
       eq(r.from, x.from, pfx) && eq(r.to, x.to, pfx) &&
       eq(r.fwmark, x.fwmark, (p, q) => p.value === q.value && p.mask === q.mask) &&
       eq(r.iif?.value, x.iif, (p, q) => p === q) && eq(r.oif?.value, x.oif, (p, q) => p === q) &&
-      // The kernel's rule_exists does not compare the `not` flag (verified: `... not` after the same
-      // rule without it answers File exists); deletion does honour it when given.
-      (strict || !r.invert || x.invert === true) &&
+      // The kernel compares no `not` flag, neither for duplicates nor for deletion (verified: `... not`
+      // after the same rule without it answers File exists; `del not fwmark M` deletes `fwmark M`).
       (r.action === undefined ? !strict || (x.action.type === 'lookup' && x.action.table === RT_TABLE_MAIN) :
         x.action.type === r.action.type && (r.action.type !== 'lookup' || (x.action.type === 'lookup' && x.action.table === r.action.table)))
     );
