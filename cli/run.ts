@@ -11,6 +11,7 @@ import { buildModel } from '../core/model/index';
 import { OptionSpec, parseArgs, ParsedArgs, UsageError } from './args';
 import { FileError, Io, packageVersion } from './io';
 import { plural, renderText, toJson } from './render';
+import { PCAP_HELP, PCAP_OPTIONS, pcapCommand } from './pcap';
 import { matrixCommand, MODES, traceCommand } from './sim';
 
 export const USAGE = `netns-dbg: check, format, export and trace network namespace topologies (.netns files)
@@ -23,6 +24,7 @@ Commands:
   export FILE      print a bash script that builds the topology in fresh namespaces
   trace FILE       run the file's probes through the simulated kernel and show each packet's path
   matrix FILE      probe every listener from every namespace and print the table
+  pcap FILE        write a probe's packets as seen on each device to a pcapng file
   help [COMMAND]   show help for a command
 
 Options:
@@ -166,6 +168,7 @@ unreadable file.
 `,
     run: matrixCommand,
   },
+  pcap: { summary: 'capture a probe', options: PCAP_OPTIONS, help: PCAP_HELP, run: pcapCommand },
 };
 
 /** Runs the CLI with `argv` (without `node` and the script). Never throws. */
