@@ -20,9 +20,9 @@ const SCRIPTS: Record<string, string> = {
 
 let run = 0;
 
-function ip(args: string[]): { status: number; out: string } {
+function ip(args: string[]): { status: number; out: string; stdout: string } {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
-  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
 }
 
 /** Runs `text` on the kernel; returns the disagreements (empty when the model agrees). */
@@ -65,16 +65,16 @@ function agree(text: string): string[] {
         if (r.onlink) w.push('onlink');
         return w.join(' ');
       }).sort();
-      const kRoutes = ip(['-n', pre + n, '-4', 'route', 'show', 'table', 'all']).out.split('\n')
+      const kRoutes = ip(['-n', pre + n, '-4', 'route', 'show', 'table', 'all']).stdout.split('\n')
         .map((l) => l.replace(/ linkdown/g, '').trim()).filter(Boolean).sort();
       const addrs = ns.addresses.map((a) => `${ipv4ToString(a.addr)}/${a.plen} ${dn(a.devId)}${a.secondary ? ' secondary' : ''}`).sort();
-      const kAddrs = ip(['-n', pre + n, '-4', '-o', 'addr']).out.split('\n').filter(Boolean)
+      const kAddrs = ip(['-n', pre + n, '-4', '-o', 'addr']).stdout.split('\n').filter(Boolean)
         .map((l) => { const w = l.split(/\s+/); return `${w[3]} ${w[1]}${/ secondary /.test(l) ? ' secondary' : ''}`; }).sort();
       const devs = [...ns.devices.values()].map((d) => `${d.name}${d.up ? ' UP' : ''} ${d.mtu}`).sort();
-      const kDevs = ip(['-n', pre + n, '-o', 'link']).out.split('\n').filter(Boolean)
+      const kDevs = ip(['-n', pre + n, '-o', 'link']).stdout.split('\n').filter(Boolean)
         .map((l) => { const w = l.split(/\s+/); return `${w[1].replace(/@.*$/, '').replace(/:$/, '')}${/[<,]UP[,>]/.test(l) ? ' UP' : ''} ${w[w.indexOf('mtu') + 1]}`; }).sort();
       const prefs = ns.rules.map((r) => r.pref).join(',');
-      const kPrefs = ip(['-n', pre + n, 'rule']).out.split('\n').filter(Boolean).map((l) => l.split(':')[0]).join(',');
+      const kPrefs = ip(['-n', pre + n, 'rule']).stdout.split('\n').filter(Boolean).map((l) => l.split(':')[0]).join(',');
       for (const [what, a, b] of [['routes', routes, kRoutes], ['addresses', addrs, kAddrs], ['devices', devs, kDevs], ['rule prefs', [prefs], [kPrefs]]] as const) {
         if (JSON.stringify(a) !== JSON.stringify(b)) diffs.push(`${n} ${what}: model only [${a.filter((x) => !b.includes(x)).join(' | ')}], kernel only [${b.filter((x) => !a.includes(x)).join(' | ')}]`);
       }

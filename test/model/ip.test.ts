@@ -282,6 +282,12 @@ describe('model: ip address and the kernel routes', () => {
     ]);
   });
 
+  it('the kernel drops an address 0.0.0.0 silently; a /0 address is fine', () => {
+    const m = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip addr add 0.0.0.0/0 dev v0', 'ip addr add 10.1.1.1/0 dev v0'));
+    assert.deepEqual(codes(m), []);
+    assert.deepEqual(ns(m, 'a').addresses.map((x) => `${ipv4ToString(x.addr)}/${x.plen}`), ['10.1.1.1/0']);
+  });
+
   it('admin down flushes the routes through the device and records them for lints', () => {
     const m = buildModel(inNs('a', 'ip link add v0 type veth peer name v1', 'ip addr add 10.0.1.1/24 dev v0', 'ip link set v0 up', 'ip route add default via 10.0.1.254', 'ip link set v0 down', 'ip link set v0 up'));
     const a = ns(m, 'a');
