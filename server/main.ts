@@ -21,7 +21,8 @@ import { getHover } from '../core/ide/hover';
 import { getCodeLenses, getInlayHints } from '../core/ide/lens';
 import { getDefinition, getHighlights, getReferences, prepareRename, rename } from '../core/ide/navigation';
 import { getFoldingRanges, getOutline, getSelectionRanges, OutlineItem, searchSymbols } from '../core/ide/outline';
-import { ProbeResult, runProbes } from '../core/ide/probes';
+import { PROBE_EXPECTATION_KEY, ProbeResult, runProbes } from '../core/ide/probes';
+import { catalogue } from '../core/diagnostics/catalogue';
 import { getSemanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../core/ide/tokens';
 import { OUTLINE_KIND, SOURCE, toCompletion, toDiagnostic, toEdit, toRange } from './convert';
 
@@ -145,14 +146,30 @@ function publish(uri: string): void {
   const version = doc.version;
   try {
     const a = cache.get(uri, version, doc.getText());
-    const diags = getDiagnostics(a, probeResults(uri, doc, a));
-    // Cancellation: the document moved on while this ran, a newer computation is scheduled.
-    const now = documents.get(uri);
-    if (!now || now.version !== version) return;
-    void connection.sendDiagnostics({ uri, version, diagnostics: diags.map((d) => toDiagnostic(doc, d)) });
+    // Cancellation: the document moved on while this ran; a newer computation is scheduled.
+    if (documents.get(uri)?.version !== version) return;
+    const modelDiags = getDiagnostics(a);
+    void connection.sendDiagnostics({ uri, version, diagnostics: modelDiags.map((d) => toDiagnostic(doc, d)) });
+    // Probe expectations come second: the simulator must not delay the checker's diagnostics.
+    if (!probeDiagnosticsPossible(a)) return;
+    setImmediate(() => {
+      try {
+        if (documents.get(uri)?.version !== version) return;
+        const all = getDiagnostics(a, probeResults(uri, doc, a));
+        if (all.length === modelDiags.length || documents.get(uri)?.version !== version) return;
+        void connection.sendDiagnostics({ uri, version, diagnostics: all.map((d) => toDiagnostic(doc, d)) });
+      } catch (e) {
+        connection.console.error(`netns: probe diagnostics failed for ${uri}: ${String(e)}`);
+      }
+    });
   } catch (e) {
     connection.console.error(`netns: diagnostics failed for ${uri}: ${String(e)}`);
   }
+}
+
+/** Probe expectation diagnostics need probes, the simulation switched on and their catalogue entry. */
+function probeDiagnosticsPossible(a: Analysis): boolean {
+  return settings.simulation.enabled && a.model.probes.length > 0 && PROBE_EXPECTATION_KEY in catalogue;
 }
 
 documents.onDidOpen((e) => schedule(e.document, 0));

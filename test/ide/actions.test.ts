@@ -40,7 +40,8 @@ const CASES: Case[] = [
   {
     code: 'NS5002',
     text:
-      'namespace r {\n    ip link add c0 type veth peer name eth0 netns c\n    ip addr add 10.0.0.1/24 dev c0\n    ip link set c0 up\n}\n' +
+      'namespace r {\n    ip link add c0 type veth peer name eth0 netns c\n    ip addr add 10.0.0.1/24 dev c0\n    ip link set c0 up\n' +
+      '    ip link add d0 type dummy\n    ip addr add 10.1.0.1/24 dev d0\n    ip link set d0 up\n}\n' +
       'namespace c {\n    ip addr add 10.0.0.2/24 dev eth0\n    ip link set eth0 up\n    ip route add 10.1.0.0/16 via 10.0.0.1\n}\n',
     fix: 'Enable forwarding in r',
   },

@@ -25,9 +25,9 @@ function prng(seed: number): () => number {
 
 const SEED = 20261129;
 const EDITS = 10000;
-const BATCH = 200;
+const BATCH = 500;
 /** Edits per didChange notification (content changes apply in order). */
-const PER_NOTIFICATION = 20;
+const PER_NOTIFICATION = 25;
 
 describe('server: soak (10,000 random incremental edits)', function () {
   this.timeout(120000);
