@@ -17,6 +17,8 @@ const entries = [
   { out: 'server.js', src: 'server/main.ts' },
   { out: 'debugAdapter.js', src: 'debugger/main.ts' },
   { out: 'cli.js', src: 'cli/main.ts', banner: '#!/usr/bin/env node', executable: true },
+  // The webview pages (topology, matrix): browser code loaded by the extension's webview panels.
+  { out: 'webview.js', src: 'webview/main.ts', options: { platform: 'browser', format: 'iife', target: 'es2022', external: [] } },
 ];
 
 const common = {
@@ -43,6 +45,7 @@ const contexts = await Promise.all(
       outfile: join(root, 'dist', e.out),
       banner: e.banner ? { js: e.banner } : undefined,
       plugins: e.executable ? [makeExecutable(join(root, 'dist', e.out))] : [],
+      ...e.options,
     }),
   ),
 );
