@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { BenchContext, BenchRow } from '../../bench/harness';
 import { generateTopology } from '../../bench/generate';
-import { positionOf, TestClient } from './client';
+import { TestClient } from './client';
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,4 +70,3 @@ export async function lspBenchRows(ctx: BenchContext): Promise<BenchRow[]> {
   return rows;
 }
 
-void positionOf;

@@ -9,7 +9,8 @@ import {
   StreamMessageWriter, TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 
-export const SERVER_JS = path.resolve(__dirname, '..', '..', 'server', 'main.js');
+/** The compiled server; NETNS_LSP_SERVER=dist/server.js runs the same tests against the bundle. */
+export const SERVER_JS = process.env.NETNS_LSP_SERVER ? path.resolve(process.env.NETNS_LSP_SERVER) : path.resolve(__dirname, '..', '..', 'server', 'main.js');
 
 export class TestClient {
   readonly published = new Map<string, PublishDiagnosticsParams[]>();
