@@ -113,7 +113,7 @@ describe('kernel agreement: the simulator against the real kernel', function () 
         if (!sim) first = 'the simulator has no such probe (model.probes)';
         else if ('error' in sim) first = `the simulator threw: ${sim.error.split('\n')[0]}`;
         else {
-          const d = compareProbe(probe, obs, sim, r.chains);
+          const d = compareProbe(probe, obs, sim, r.chains, model);
           if (d) {
             first = d.first;
             detail = d.detail;

@@ -165,8 +165,15 @@ function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.P
   });
 }
 
-/** Can this process create network namespaces? Returns the reason when it cannot. */
+let availability: { reason: string | undefined } | undefined;
+
+/** Can this process create network namespaces? Returns the reason when it cannot (checked once). */
 export function kernelUnavailableReason(): string | undefined {
+  availability ??= { reason: checkKernel() };
+  return availability.reason;
+}
+
+function checkKernel(): string | undefined {
   if (process.platform !== 'linux') return `not Linux (${process.platform})`;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (uid ' + process.getuid() + ')';
   const name = `${PREFIX_FAMILY}${process.pid}probe`;

@@ -15,6 +15,7 @@
 import { ipv4ToString } from '../../core/kernel/config';
 import type { Model } from '../../core/model/index';
 import { simulate } from '../../core/sim/index';
+import { offsetToPosition } from '../../core/syntax/tree';
 import type { CaseProbe, NfStep, ProbeObservation } from './harness';
 
 export interface SimObservation {
@@ -82,6 +83,18 @@ export function stepText(s: NfStep | undefined): string {
   return `${s.netns} ${s.table}/${s.chain}${s.rule !== undefined ? `#${s.rule}` : ''} ${s.verdict}`;
 }
 
+/**
+ * The source line of a step's rule (or of the chain's `-P` line for a policy), through the model's
+ * final iptables state: the n-th rule of a chain in iptables-save order is rules[n-1].
+ */
+export function stepLine(model: Model, s: NfStep): number | undefined {
+  const chain = model.topology.namespaces.get(s.netns)?.xtables.get(s.table as never)?.chains.get(s.chain);
+  if (!chain) return undefined;
+  const origin = s.rule !== undefined ? chain.rules[s.rule - 1]?.origin : chain.origin;
+  const st = origin !== undefined && origin >= 0 ? model.statements[origin] : undefined;
+  return st ? offsetToPosition(model.file.lineStarts, st.cmd.start).line + 1 : undefined;
+}
+
 export interface Difference {
   /** The first differing step, for the summary table. */
   first: string;
@@ -90,8 +103,12 @@ export interface Difference {
 }
 
 /** Compares kernel and simulator for one probe; undefined when they agree. */
-export function compareProbe(probe: CaseProbe, k: ProbeObservation, s: SimObservation, kernelChains: Set<string>): Difference | undefined {
+export function compareProbe(probe: CaseProbe, k: ProbeObservation, s: SimObservation, kernelChains: Set<string>, model?: Model): Difference | undefined {
   const simPath = s.path.filter((p) => kernelChains.has(`${p.netns}/${p.table}/${p.chain}`));
+  const withLine = (st: NfStep | undefined): string => {
+    const l = st && model ? stepLine(model, st) : undefined;
+    return stepText(st) + (l !== undefined ? ` (line ${l})` : '');
+  };
   const side = (): string => {
     const rows: string[] = [];
     rows.push(`    kernel: ${k.outcome.kind} in ${k.outcome.netns ?? '?'}; peer ${k.peer ?? '-'}; namespaces ${k.namespaces.join(' > ') || '-'}`);
@@ -99,9 +116,8 @@ export function compareProbe(probe: CaseProbe, k: ProbeObservation, s: SimObserv
     const n = Math.max(k.path.length, simPath.length);
     rows.push(`    ${'kernel netfilter path'.padEnd(48)}| simulator netfilter path`);
     for (let i = 0; i < n; i++) {
-      const a = stepText(k.path[i]);
-      const b = stepText(simPath[i]);
-      rows.push(`    ${a.padEnd(48)}| ${b}${a === b ? '' : '   <--'}`);
+      const same = stepText(k.path[i]) === stepText(simPath[i]);
+      rows.push(`    ${withLine(k.path[i]).padEnd(48)}| ${withLine(simPath[i])}${same ? '' : '   <--'}`);
     }
     rows.push(`    kernel evidence: ${k.detail}`);
     return rows.join('\n');
