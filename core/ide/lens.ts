@@ -39,7 +39,7 @@ export interface InlayHint {
 }
 
 /** Hints for statements that overlap [start, end]. */
-export function getInlayHints(a: Analysis, start: number, end: number, results?: ReadonlyMap<string, ProbeResult & { src?: number }>): InlayHint[] {
+export function getInlayHints(a: Analysis, start: number, end: number, results?: ReadonlyMap<string, ProbeResult>): InlayHint[] {
   const out: InlayHint[] = [];
   for (const cmd of a.commands) {
     if (cmd.end < start) continue;
@@ -50,7 +50,7 @@ export function getInlayHints(a: Analysis, start: number, end: number, results?:
       const name = cmd.words[1].value;
       const spec = a.model.probes.find((p) => p.name === name);
       const src = spec?.src ?? results?.get(name)?.src;
-      if (src !== undefined) out.push({ offset: cmd.words[1].end, label: ` src ${ipv4ToString(src)}`, tooltip: 'Source address of the probe packet' });
+      if (src !== undefined) out.push({ offset: cmd.words[1].end, label: ` src ${ipv4ToString(src)}`, tooltip: spec?.src !== undefined ? 'Source address given with src' : 'Source address the simulated socket got (route preferred source)' });
     }
   }
   return out;

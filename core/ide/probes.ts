@@ -22,6 +22,8 @@ export interface ProbeResult {
   statement?: number;
   /** The probe's expectation held (undefined when the probe expects nothing). */
   holds?: boolean;
+  /** Source address the sending socket got (the route's preferred source, or `src`). */
+  src?: number;
 }
 
 /** Runs every probe of a model in a simulation mode ('separate', 'shortcut:route', ...). */
@@ -45,6 +47,7 @@ export const runProbes: ProbeRunner = (model: Model, mode: string): ProbeResult[
         name: p.name, outcome: r.outcome.kind, netns: r.outcome.netns ?? undefined, where: r.outcome.reason || undefined,
         statement: r.outcome.origin !== null && r.outcome.origin >= 0 ? r.outcome.origin : undefined,
         holds: r.pass === null ? undefined : r.pass,
+        src: r.client && r.client.saddr ? r.client.saddr : undefined,
       });
     } catch {
       // A simulator failure leaves this probe without a result; the rest still run.

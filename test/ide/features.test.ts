@@ -227,9 +227,12 @@ describe('ide: structure', () => {
     assert.equal(l[3].title, '✗ dropped in router (expected delivered)');
     assert.deepEqual(l.slice(1, 3).map((x) => [x.command, x.args]), [['netnsDebugger.traceProbe', ['web']], ['netnsDebugger.debugProbe', ['web']]]);
   });
-  it('inlay hints: rule positions in their chain', () => {
+  it('inlay hints: rule positions in their chain, probe source addresses', () => {
     const h = getInlayHints(a, 0, ROUTER.length).map((x) => x.label.trim());
     assert.deepEqual(h, ['#1 in nat/POSTROUTING', '#1 in filter/WEB', '#1 in filter/FORWARD', '#2 in filter/FORWARD']);
+    const results = new Map(runProbes(a.model, 'separate').map((r) => [r.name, r]));
+    const withSrc = getInlayHints(a, 0, ROUTER.length, results).map((x) => x.label.trim());
+    assert.deepEqual(withSrc.slice(4), ['src 10.0.1.2', 'src 10.0.1.2']);
   });
 });
 

@@ -195,7 +195,7 @@ describe('server: protocol over stdio', function () {
     assert.equal(lenses[3].command.title, '✗ dropped in router (expected delivered)');
     assert.deepEqual(lenses[2].command, { title: 'Debug', command: 'netnsDebugger.debugProbe', arguments: ['web', u] });
     const hints: Any[] = await c.request('textDocument/inlayHint', { textDocument: { uri: u }, range: { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } } });
-    assert.deepEqual(hints.map((h) => h.label.trim()), ['#1 in nat/POSTROUTING', '#1 in filter/WEB', '#1 in filter/FORWARD', '#2 in filter/FORWARD']);
+    assert.deepEqual(hints.map((h) => h.label.trim()), ['#1 in nat/POSTROUTING', '#1 in filter/WEB', '#1 in filter/FORWARD', '#2 in filter/FORWARD', 'src 10.0.1.2', 'src 10.0.1.2']);
     assert.deepEqual(hints[3].position, { line: 17, character: 14 });
   });
 
