@@ -204,7 +204,7 @@ connection.onCompletion((p) =>
 
 connection.onHover((p) =>
   guard(p.textDocument.uri, null, (doc, a) => {
-    const h = getHover(a, offsetOf(doc, p.position), probeMap(p.textDocument.uri, doc, a));
+    const h = getHover(a, offsetOf(doc, p.position), settings.simulation.enabled ? probeMap(p.textDocument.uri, doc, a) : undefined, settings.simulation.mode);
     return h ? { contents: { kind: 'markdown' as const, value: h.markdown }, range: toRange(doc, h.start, h.end) } : null;
   }),
 );

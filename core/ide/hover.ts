@@ -10,7 +10,7 @@ import { Analysis, commandAt, statementOf, symbolAt, wordAt } from './analysis';
 import { ipObject, OUTCOMES, PROBE_KEYWORDS, TOP_LEVEL } from './docs-ip';
 import { findIptablesOption, XT_CHAIN_DOCS, XT_MATCHES, XT_TABLES, XT_TARGETS } from './docs-iptables';
 import { sysctlDoc } from './docs-sysctl';
-import type { ProbeResult } from './probes';
+import { ProbeResult, probesThrough } from './probes';
 
 export interface Hover {
   markdown: string;
@@ -18,7 +18,9 @@ export interface Hover {
   end: number;
 }
 
-export function getHover(a: Analysis, offset: number, probeResults?: ReadonlyMap<string, ProbeResult>): Hover | undefined {
+/** Hover at `offset`. With probe results (the simulation is on), a rule's hover also names the
+ *  probes whose simulated path matched it (`simMode` as in the settings). */
+export function getHover(a: Analysis, offset: number, probeResults?: ReadonlyMap<string, ProbeResult>, simMode = 'separate'): Hover | undefined {
   const word = wordAt(a, offset);
   if (!word) return undefined;
   const parts: string[] = [];
@@ -30,7 +32,11 @@ export function getHover(a: Analysis, offset: number, probeResults?: ReadonlyMap
     if (help) parts.push(help);
   }
   if (cmd) {
-    const line = describeStatement(a, cmd.id);
+    let line = describeStatement(a, cmd.id);
+    if (line && probeResults && a.rulePositions.has(cmd.id)) {
+      const names = probesThrough(a.model, cmd.id, simMode);
+      line += `  \n${names.length ? `Matched by probe${names.length > 1 ? 's' : ''} ${names.join(', ')}` : 'No probe matches this rule'} (simulated).`;
+    }
     if (line) parts.push(line);
   } else {
     const b = a.blocks.find((x) => x.block.keyword === word || x.block.name === word);

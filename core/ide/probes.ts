@@ -7,7 +7,7 @@ import { catalogue } from '../diagnostics/catalogue';
 import type { CatalogueEntry, Diagnostic } from '../diagnostics/types';
 import type { SimMode } from '../kernel/config';
 import type { Model } from '../model/index';
-import { simulate } from '../sim/index';
+import { originOf, simulate } from '../sim/index';
 import type { Analysis } from './analysis';
 
 export interface ProbeResult {
@@ -55,6 +55,21 @@ export const runProbes: ProbeRunner = (model: Model, mode: string): ProbeResult[
   }
   return out;
 };
+
+/** Names of the probes whose simulated path (matched rules, routes, sockets) involves statement `stmt`. */
+export function probesThrough(model: Model, stmt: number, mode = 'separate'): string[] {
+  const out: string[] = [];
+  const simMode = parseSimMode(mode);
+  for (const p of model.probes) {
+    try {
+      const r = simulate(model.topology, p, simMode, { detail: 1 });
+      if (r.events.some((e) => originOf(e) === stmt) || r.outcome.origin === stmt) out.push(p.name);
+    } catch {
+      // No result for this probe.
+    }
+  }
+  return out;
+}
 
 /** Catalogue key the expectation diagnostic uses (to be added to the NS4xxx section). */
 export const PROBE_EXPECTATION_KEY = 'probeExpectationFailed';

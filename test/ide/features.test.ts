@@ -108,6 +108,13 @@ describe('ide: hover', () => {
     const { a, offset } = at(ROUTER.replace('-A WEB -p tcp', '-A WEB -p t$0cp'));
     assert.match(getHover(a, offset)!.markdown, /Appends a rule to filter\/WEB in router with target ACCEPT; it is rule 1 of WEB/);
   });
+  it('a rule names the probes whose simulated path matched it', () => {
+    const { a, offset } = at(ROUTER.replace('-A FORWARD -m conntrack', '-A FORW$0ARD -m conntrack'));
+    const results = new Map(runProbes(a.model, 'separate').map((r) => [r.name, r]));
+    assert.match(getHover(a, offset, results)!.markdown, /it is rule 1 of FORWARD/);
+    const web = at(ROUTER.replace('-p tcp --dport 80 -j ACCEPT', '-p tcp --dport 80 -j ACC$0EPT'));
+    assert.match(getHover(web.a, web.offset, results)!.markdown, /Matched by probe web \(simulated\)/);
+  });
   it('iptables option and sysctl key help', () => {
     const o = at(ROUTER.replace('--ctstate', '--cts$0tate'));
     assert.match(getHover(o.a, o.offset)!.markdown, /\*\*--ctstate\*\*.*match conntrack/);
