@@ -21,6 +21,9 @@
 //   ip link set v0 address 01:00:00:00:00:01      -> RTNETLINK answers: Cannot assign requested address
 //   ip link del lo                                -> RTNETLINK answers: Operation not supported
 //   ip link add n5 type veth                      -> the peer is named veth0 (first free veth%d)
+//   ip link add v0 netns b type veth peer name v1 -> v0 in b, v1 where the command runs
+//   ip link add v5 mtu 9000 type veth peer ...    -> the peer keeps mtu 1500 (only its own `mtu` counts)
+//   ip link set v12 name v13 netns b              -> moved under the new name (checked against b)
 //   ip link set v0 name v9 (even while up)        -> renamed; to a taken name: RTNETLINK answers: File exists
 //   ip link set name v0 up                        -> `name` names the device when there is no `dev`
 // A device moved to another namespace arrives down, without addresses, released from its bridge.
@@ -291,7 +294,9 @@ function linkAdd(ctx: ExecContext, i: number): void {
   let peerNs: NetnsConfig | undefined;
   let peerName = '';
   if (kind === 'veth') {
-    peerNs = peer?.netns?.ns ?? ns;
+    // The peer is created where the command runs unless its own `netns` says otherwise, even when
+    // the device itself goes elsewhere (`ip link add v0 netns b type veth peer name v1`: v1 stays).
+    peerNs = peer?.netns?.ns ?? ctx.netns;
     peerName = peer?.name?.value ?? autoName(peerNs, 'veth', peerNs === ns ? name : undefined);
     if (peerNs.devices.has(peerName) || (peerNs === ns && peerName === name)) {
       const d = ctx.report('ipDeviceExists', peer?.name ?? typeTok, peerName, peerNs.name);
@@ -305,7 +310,7 @@ function linkAdd(ctx: ExecContext, i: number): void {
   const dev = addDevice(ctx.state, ns, name, devKind, ctx.origin, { mtu: spec.mtu?.value, mac: spec.mac?.text });
   if (spec.name) ctx.symbol('device', `device:${dev.id}`, spec.name, true, ns.name);
   if (peerNs) {
-    const p = addDevice(ctx.state, peerNs, peerName, 'veth', ctx.origin, { mtu: peer?.mtu?.value ?? spec.mtu?.value, mac: peer?.mac?.text });
+    const p = addDevice(ctx.state, peerNs, peerName, 'veth', ctx.origin, { mtu: peer?.mtu?.value, mac: peer?.mac?.text });
     dev.peer = p.id;
     p.peer = dev.id;
     if (peer?.name) ctx.symbol('device', `device:${p.id}`, peer.name, true, peerNs.name);
@@ -336,14 +341,15 @@ function linkSet(ctx: ExecContext, i: number): void {
       d.data = { device: dev.name, kind: dev.kind };
       return;
     }
-    if (target.devices.has(dev.name)) {
-      const d = ctx.report('ipSameNameInTarget', spec.netns!.tok, dev.name, target.name);
-      d.data = { device: dev.name, netns: target.name };
+    const arriving = rename?.value ?? dev.name;
+    if (target.devices.has(arriving)) {
+      const d = ctx.report('ipSameNameInTarget', spec.netns!.tok, arriving, target.name);
+      d.data = { device: arriving, netns: target.name };
       return;
     }
   }
   if (!checkMac(ctx, spec.mac) || !checkMtu(ctx, dev.kind, spec.mtu)) return;
-  if (rename && rename.value !== dev.name && (target ?? ns).devices.has(rename.value)) {
+  if (rename && rename.value !== dev.name && !(target && target !== ns) && ns.devices.has(rename.value)) {
     const d = ctx.report('ipDeviceExists', rename, rename.value, (target ?? ns).name);
     d.data = { name: rename.value, netns: (target ?? ns).name };
     return;
@@ -370,10 +376,10 @@ function linkSet(ctx: ExecContext, i: number): void {
   // Apply.
   let here = ns;
   if (target && target !== ns) {
-    moveDevice(ctx.state, ns, target, dev, ctx.origin);
+    moveDevice(ctx.state, ns, target, dev, ctx.origin, rename?.value);
     here = target;
-  }
-  if (rename && rename.value !== dev.name) {
+    if (rename) ctx.symbol('device', `device:${dev.id}`, rename, true, here.name);
+  } else if (rename && rename.value !== dev.name) {
     renameDevice(here, dev, rename.value);
     ctx.symbol('device', `device:${dev.id}`, rename, true, here.name);
   }

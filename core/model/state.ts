@@ -246,10 +246,12 @@ export function deleteDevice(state: ModelState, ns: NetnsConfig, dev: DeviceConf
   state.topology.devices.delete(dev.id);
 }
 
-/** `ip link set DEV netns NS`: the device arrives down, without addresses, conf copied from NS's default. */
-export function moveDevice(state: ModelState, from: NetnsConfig, to: NetnsConfig, dev: DeviceConfig, by: Origin): void {
+/** `ip link set DEV netns NS [name NEW]`: the device arrives down (under its new name, if any),
+ *  without addresses, conf copied from NS's default. */
+export function moveDevice(state: ModelState, from: NetnsConfig, to: NetnsConfig, dev: DeviceConfig, by: Origin, newName?: string): void {
   detachDevice(state, from, dev, by, 'moved');
   dev.netns = to.name;
+  if (newName) dev.name = newName;
   let used = false;
   for (const d of to.devices.values()) if (d.ifindex === dev.ifindex) used = true;
   if (used) dev.ifindex = to.nextIfindex++;
