@@ -199,7 +199,7 @@ export function exportScript(model: Model, opts: { prefix?: string; fileName?: s
   push('#   bash SCRIPT [--prefix P] --keep     build and leave it running (remove later with --cleanup)');
   push('#   bash SCRIPT --prefix P --cleanup    remove the namespaces (and their processes) of prefix P');
   push('# PREFIX defaults to $NETNS_DBG_PREFIX, else ' + (safePrefix(opts.prefix) ?? 'nd<pid of this script>') + '.');
-  push('# A failing command does not stop the script: it prints `line N: exit S` (N = line in the');
+  push('# A failing command does not stop the script: it prints `line N: exit S: COMMAND` (N = line in the');
   push('# source file) on stderr and goes on, as the checker predicts. Listeners log each peer they see');
   push('# to $ND_LOGDIR/listen.log (default /tmp/netns-dbg-PREFIX).');
   push('');
@@ -239,7 +239,7 @@ export function exportScript(model: Model, opts: { prefix?: string; fileName?: s
   push('  ip netns exec "$P-$ns" "$@"');
   push('  status=$?');
   push('  if [ $status -ne 0 ]; then');
-  push('    echo "line $line: exit $status" >&2');
+  push('    echo "line $line: exit $status: $*" >&2');
   push('    ND_FAILED=$((ND_FAILED + 1))');
   push('  fi');
   push('  return 0');

@@ -131,7 +131,7 @@ describe('export: the script', () => {
   });
 
   it('reports a failing line as `line N: exit S` and goes on', () => {
-    assert.ok(script.includes('echo "line $line: exit $status" >&2'));
+    assert.ok(script.includes('echo "line $line: exit $status: $*" >&2'));
     assert.ok(!/^set -e/m.test(script));
   });
 

@@ -288,7 +288,7 @@ export async function buildOnKernel(model: Model, prefix: string, fileName: stri
   const failures: BuildResult['failures'] = [];
   const notes: string[] = [];
   for (const l of r.stderr.split('\n')) {
-    const m = /^line (\d+): exit (\d+)$/.exec(l);
+    const m = /^line (\d+): exit (\d+)(?:: |$)/.exec(l);
     if (m) failures.push({ line: Number(m[1]), status: Number(m[2]) });
     const n = /^line (\d+): note: (.*)$/.exec(l);
     if (n) notes.push(l);
