@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildModel } from '../../core/model/index';
 import {
-  cleanupAll, installInterruptCleanup, kernelUnavailableReason, KernelCaseResult, pool, PREFIX_FAMILY,
+  cleanupAll, installInterruptCleanup, kernelUnavailableReason, KernelCaseResult, pool, newPrefix,
   readProbes, removeStaleNamespaces, repoRoot, runCaseOnKernel,
 } from './harness';
 import { compareProbe, simulateCase } from './sim-adapter';
@@ -76,7 +76,7 @@ describe('kernel agreement: the simulator against the real kernel', function () 
     if (stale.length) process.stderr.write(`kernel suite: removed ${stale.length} stale namespaces of earlier runs\n`);
     started = Date.now();
     const rs = await pool(files, CONCURRENCY, (f, i) =>
-      runCaseOnKernel(fs.readFileSync(path.join(casesDir, f), 'utf8'), f, `${PREFIX_FAMILY}${process.pid}c${i}`));
+      runCaseOnKernel(fs.readFileSync(path.join(casesDir, f), 'utf8'), f, newPrefix()));
     files.forEach((f, i) => results.set(f, rs[i]));
   });
 

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { buildModel, Model } from '../../core/model/index';
 import { offsetToPosition } from '../../core/syntax/tree';
 import {
-  buildOnKernel, cleanupAll, cleanupOnKernel, installInterruptCleanup, kernelUnavailableReason, pool, PREFIX_FAMILY,
+  buildOnKernel, cleanupAll, cleanupOnKernel, installInterruptCleanup, kernelUnavailableReason, pool, newPrefix,
   removeStaleNamespaces, repoRoot,
 } from './harness';
 
@@ -124,7 +124,7 @@ describe('kernel checker agreement: failing lines on the kernel = error lines of
     installInterruptCleanup();
     removeStaleNamespaces();
     await pool(scripts, 4, async (s, i) => {
-      const prefix = `${PREFIX_FAMILY}${process.pid}c${900 + i}`;
+      const prefix = newPrefix();
       const model = buildModel(s.text);
       try {
         const b = await buildOnKernel(model, prefix, s.name);

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  cleanupAll, installInterruptCleanup, kernelUnavailableReason, KernelCaseResult, pool, PREFIX_FAMILY,
+  cleanupAll, installInterruptCleanup, kernelUnavailableReason, KernelCaseResult, pool, newPrefix,
   removeStaleNamespaces, repoRoot, runCaseOnKernel,
 } from './harness';
 
@@ -33,7 +33,7 @@ describe('kernel examples: every example builds and behaves as it says on the re
   before(async function () {
     installInterruptCleanup();
     removeStaleNamespaces();
-    const rs = await pool(files, 7, (f, i) => runCaseOnKernel(fs.readFileSync(path.join(dir, f), 'utf8'), f, `${PREFIX_FAMILY}${process.pid}c${800 + i}`));
+    const rs = await pool(files, 7, (f, i) => runCaseOnKernel(fs.readFileSync(path.join(dir, f), 'utf8'), f, newPrefix()));
     files.forEach((f, i) => results.set(f, rs[i]));
   });
 

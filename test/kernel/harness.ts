@@ -25,6 +25,12 @@ import { offsetToPosition } from '../../core/syntax/tree';
 export const TRACE_TABLE = 'ndktrace';
 /** Namespace prefix family of this suite: ndk<pid>c<n>-NAME. */
 export const PREFIX_FAMILY = 'ndk';
+
+let prefixCounter = 0;
+/** A namespace prefix no other case of this process uses: ndk<pid>c<n>. Use it for every build. */
+export function newPrefix(): string {
+  return `${PREFIX_FAMILY}${process.pid}c${prefixCounter++}`;
+}
 /** Probe timeout: past the first SYN retransmission (1 s, where soft ICMP errors surface);
  *  not 1, 3 or 7 s (SYN retransmission times). A case that needs neighbour failure (3 probes x
  *  1 s) says `# probe-timeout: 4.5` in a comment. */
