@@ -3,6 +3,11 @@
 // chains and probes — all from the model's symbol keys. Rename refuses names the kernel or the
 // tools refuse (interface names over 15 characters, invalid namespace names, clashes in the same
 // scope, built-in chains). Offsets only.
+// Verified on this machine's kernel (Linux 6.x, iproute2, iptables-nft 1.8.9) in a throwaway
+// namespace: a 15-character interface name is accepted, 16 is refused ("Attribute failed policy
+// validation"), 'a:b' is refused (EINVAL), 'a/b' is refused by ip; a 28-character chain name is
+// accepted, 29 is refused ("must be under 29 chars"), `-N ACCEPT` ("may not clash with target
+// name") and `-N -foo` ("not allowed to start with `-'") are refused.
 
 import { IFNAMSIZ_MAX } from '../model/names';
 import type { SymbolOccurrence } from '../model/context';
