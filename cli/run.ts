@@ -6,10 +6,12 @@
 import { exportScript } from '../core/export/index';
 import { analyze } from '../core/ide/analysis';
 import { getDiagnostics } from '../core/ide/diagnostics';
+import { runProbes } from '../core/ide/probes';
 import { formatRefusal, formatText } from '../core/ide/format';
 import { buildModel } from '../core/model/index';
 import { OptionSpec, parseArgs, ParsedArgs, UsageError } from './args';
 import { FileError, Io, packageVersion } from './io';
+import { IMPORT_COMMAND } from './import';
 import { plural, renderText, toJson } from './render';
 import { PCAP_HELP, PCAP_OPTIONS, pcapCommand } from './pcap';
 import { matrixCommand, MODES, traceCommand } from './sim';
@@ -24,6 +26,7 @@ Commands:
   export FILE      print a bash script that builds the topology in fresh namespaces
   trace FILE       run the file's probes through the simulated kernel and show each packet's path
   matrix FILE      probe every listener from every namespace and print the table
+  import NAME...   snapshot live namespaces (as root) into a .netns file
   pcap FILE        write a probe's packets as seen on each device to a pcapng file
   help [COMMAND]   show help for a command
 
@@ -169,6 +172,7 @@ unreadable file.
     run: matrixCommand,
   },
   pcap: { summary: 'capture a probe', options: PCAP_OPTIONS, help: PCAP_HELP, run: pcapCommand },
+  import: IMPORT_COMMAND,
 };
 
 /** Runs the CLI with `argv` (without `node` and the script). Never throws. */
@@ -274,7 +278,8 @@ function checkCommand(args: ParsedArgs, io: Io): number {
     checked++;
     const analysis = analyze(text);
     const model = analysis.model;
-    const diags = getDiagnostics(analysis);
+    // Probes run through the simulator too, so a probe whose expect does not hold is a warning (NS4050).
+    const diags = getDiagnostics(analysis, runProbes(model, 'separate'));
     const e = diags.filter((d) => d.severity === 'error').length;
     const w = diags.filter((d) => d.severity === 'warning').length;
     errors += e;

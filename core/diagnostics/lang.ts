@@ -147,4 +147,9 @@ export const langCatalogue = {
     code: 'NS4049', severity: 'error', summary: 'A probe option given twice.',
     message: (option: string) => `'${option}' is given twice`,
   },
+  probeExpectationFailed: {
+    code: 'NS4050', severity: 'warning', summary: "A probe whose `expect` the simulated kernel does not meet (reported by the editor and `netns-dbg check`, which run the probes).",
+    message: (expected: string, got: string, where: string) =>
+      `expected ${expected}, got ${got}${where ? ` at ${where}` : ''}: trace the probe to see each step (netns-dbg trace FILE --probe NAME)`,
+  },
 } satisfies Record<string, CatalogueEntry>;
