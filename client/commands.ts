@@ -7,6 +7,9 @@
 import * as vscode from 'vscode';
 import { CliCommand, cliSupports, documentOperand, locateCli, notImplementedMessage, runCli } from './cli';
 import { findProbes, probeAt, readCommandArgs, shellQuote } from './probes';
+import { showMatrixView } from './views/matrix';
+import { exportPcapCommand } from './views/pcap';
+import { showTopologyView } from './views/topology';
 
 export const COMMANDS = {
   traceProbe: 'netnsDebugger.traceProbe',
@@ -204,19 +207,20 @@ async function importNamespaces(context: vscode.ExtensionContext): Promise<void>
 async function showMatrix(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
   const doc = await targetDocument(readCommandArgs(args).uri);
   if (!doc) return;
-  const cli = requireCli(context);
-  if (!cli) return;
-  const { operand, stdin } = documentOperand(doc);
-  const r = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Running every probe', cancellable: true },
-    (_p, token) => runCli(cli, ['matrix', '--mode', simulationMode(), operand], { stdin, token, timeoutMs: 300000 }),
-  );
-  // FIXME(issue 7): the reachability matrix view (webview) is not built yet; the table goes to the output channel.
-  report('matrix', r);
+  await showMatrixView(context, doc);
 }
 
-function notAvailable(what: string): void {
-  void vscode.window.showInformationMessage(`${what} is not available yet in this version of Netns Debugger.`);
+async function showTopology(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
+  const doc = await targetDocument(readCommandArgs(args).uri);
+  if (!doc) return;
+  showTopologyView(context, doc);
+}
+
+async function exportPcap(args: unknown[]): Promise<void> {
+  const target = readCommandArgs(args);
+  const doc = await targetDocument(target.uri);
+  if (!doc) return;
+  await exportPcapCommand(doc, target.probe);
 }
 
 /** Wraps a handler so that an unexpected failure is a message, never an unhandled rejection. */
@@ -240,6 +244,6 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   register(COMMANDS.exportScript, (...args) => exportScript(context, args));
   register(COMMANDS.importNamespaces, () => importNamespaces(context));
   register(COMMANDS.showMatrix, (...args) => showMatrix(context, args));
-  register(COMMANDS.showTopology, () => notAvailable('The topology view'));
-  register(COMMANDS.exportPcap, () => notAvailable('pcap export'));
+  register(COMMANDS.showTopology, (...args) => showTopology(context, args));
+  register(COMMANDS.exportPcap, (...args) => exportPcap(args));
 }
