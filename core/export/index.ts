@@ -150,8 +150,9 @@ function namespaceNames(model: Model): string[] {
 const LISTENER_PY = `import errno, os, socket, sys
 line, ns, proto, addr, port, log = sys.argv[1:7]
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
-if proto == "tcp":
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+# SO_REUSEADDR on both, as servers set it: the checker models listeners that way (TCP overlaps
+# still fail with EADDRINUSE; UDP ones are allowed and warned about).
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind((addr, int(port)))
     if proto == "tcp":

@@ -20,10 +20,7 @@ import {
 const NOT_SIMULATED = 'NS9001';
 
 /** `file:line` -> why the checker and the kernel differ there today (FIXME for the checker owners). */
-const KNOWN_DIFFERENCES: Record<string, string> = {
-  'sysctl-lang-faults.netns:19':
-    'FIXME(core/model/lang.ts): a UDP bind of 0.0.0.0:53 after one of 127.0.0.1:53 fails with EADDRINUSE (exit 98) on the kernel; the checker accepts it',
-};
+const KNOWN_DIFFERENCES: Record<string, string> = {};
 
 /** Deterministic PRNG (mulberry32): the generated scripts are the same on every run. */
 function prng(seed: number): () => number {
