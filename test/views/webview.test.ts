@@ -19,6 +19,12 @@ import { repoRoot } from '../util/golden';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
+// The functions passed to page.evaluate run in the browser; the project compiles without the DOM
+// library, so the two globals they use are declared here, for this file only.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+
 /** Dark theme values for the variables the pages use (VS Code sets these in a real webview). */
 const THEME = `
 :root {
