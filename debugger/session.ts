@@ -102,6 +102,8 @@ export class NetnsDebugSession extends DebugSession {
   private stopReason?: { reason: string; filter?: string; ev: number; text: string };
   private lastPrintedPacket = 0;
   private dynamicSources = new Map<string, KernelSource>();
+  /** Sends the trace lines collected by the move in progress (before a logpoint's message). */
+  private flushTrace?: () => void;
 
   constructor(obsoleteLinesStartAt1?: boolean, isServer?: boolean) {
     super(obsoleteLinesStartAt1, isServer);
@@ -387,6 +389,7 @@ export class NetnsDebugSession extends DebugSession {
       if (!this.fires(bp, i)) continue;
       if (bp.log !== undefined) {
         if (log) {
+          this.flushTrace?.();
           const line = this.program!.runtime.events[i];
           this.out(interpolate(bp.log, this.program!.lookupAt(i)) + '\n', 'console', bp.line ?? this.program!.lineOf(line.attrs.origin));
         }
@@ -426,26 +429,29 @@ export class NetnsDebugSession extends DebugSession {
     const ev = rt.events;
     let printed = 0;
     let skipped = 0;
+    // The trace lines of the steps passed: one line per step, sent as one output event per move
+    // (an event per line costs a protocol message each: a `next` over a whole hook is tens of steps).
     let buf = '';
     const flush = (): void => {
+      if (skipped) buf += `  ... ${skipped} more steps not printed\n`;
+      skipped = 0;
       if (buf) this.out(buf);
       buf = '';
     };
+    this.flushTrace = flush;
     for (let i = rt.position + 1; i < ev.length; i++) {
       if (printed < MAX_OUTPUT_LINES) {
-        // One output event per step (the Debug Console reads like nft monitor trace).
-        this.out(this.traceLine(i));
+        buf += this.traceLine(i);
         printed++;
       } else skipped++;
       const stops = useBreakpoints ? this.check(i, true) : [];
       if (stops.length || target(i)) {
-        if (skipped) this.out(`  ... ${skipped} more steps not printed\n`);
+        flush();
         rt.goto(i);
         if (stops.length) return this.stopFor(stops, i);
         return this.halt(reason, i, formatEvent(ev[i]));
       }
     }
-    if (skipped) buf += `  ... ${skipped} more steps not printed\n`;
     flush();
     rt.goto(ev.length);
     this.finish();
