@@ -45,7 +45,7 @@ export function formatRefusal(text: string): string | undefined {
 
 /** The formatted text (the input itself when it has syntax errors). */
 export function formatText(text: string): string {
-  const r = layout(parse(text));
+  const r = layout(parse(text), false);
   return r.refusal ? text : r.text;
 }
 
@@ -113,7 +113,14 @@ function trimEndBlanks(s: string): string {
   return e === s.length ? s : s.slice(0, e);
 }
 
-function layout(sf: SourceFile): Layout {
+/** Indentation strings by width, built once. */
+const INDENTS: string[] = [];
+function indent(width: number): string {
+  while (INDENTS.length <= width) INDENTS.push(' '.repeat(INDENTS.length));
+  return INDENTS[width];
+}
+
+function layout(sf: SourceFile, wantAnchors = true): Layout {
   const src = sf.text;
   if (sf.errors.length) return { text: src, anchors: [], refusal: 'the file has syntax errors; fix them first' };
   const tokens = sf.tokens;
@@ -138,7 +145,7 @@ function layout(sf: SourceFile): Layout {
     outLen += s.length;
   };
   const anchor = (t: Token, text: string): void => {
-    anchors.push({ origStart: t.start, origEnd: t.start + text.length, outStart: outLen, outEnd: outLen + text.length });
+    if (wantAnchors) anchors.push({ origStart: t.start, origEnd: t.start + text.length, outStart: outLen, outEnd: outLen + text.length });
     put(text);
   };
 
@@ -155,7 +162,7 @@ function layout(sf: SourceFile): Layout {
     if (blankPending && outLen > 0 && !afterOpen && !closing) put('\n');
     blankPending = false;
     afterOpen = false;
-    put(' '.repeat(INDENT * level));
+    put(indent(INDENT * level));
     lineOpen = true;
   };
 
@@ -175,7 +182,7 @@ function layout(sf: SourceFile): Layout {
         break;
       case TokenKind.Word:
         if (inRun) {
-          if (pendingContinuation) put(' \\\n' + ' '.repeat(INDENT * depth + CONTINUATION_INDENT));
+          if (pendingContinuation) put(' \\\n' + indent(INDENT * depth + CONTINUATION_INDENT));
           else put(' ');
         } else {
           newLine(depth, false);
@@ -218,7 +225,8 @@ function layout(sf: SourceFile): Layout {
   if (lineOpen) put('\n');
   const text = parts.join('');
 
-  if (!sameStructure(sf, parse(text))) {
+  // The safety net parses the result again, unless it is the input itself (already formatted).
+  if (text !== src && !sameStructure(sf, parse(text))) {
     return { text: src, anchors: [], refusal: 'internal: formatting would change the meaning; left unchanged' };
   }
   return { text, anchors };

@@ -102,7 +102,7 @@ function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: { 
   state.statements[cmd.id] = info;
   const words = cmd.words;
   let argv: Token[] = words;
-  let argIndex = words.map((_, i) => i);
+  let argIndex = identityIndexes(words.length);
 
   // Pasted forms: `ip -n NS ...`, `ip -netns NS ...`, `ip netns exec NS CMD ...`.
   for (;;) {
@@ -169,6 +169,17 @@ function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: { 
       if (NOT_SIMULATED_TOOLS.has(tool)) ctx.report('notSimulated', argv[0], `'${tool}'`);
       else ctx.report('unknownCommand', argv[0], tool);
   }
+}
+
+/** [0, 1, 2, ...] at least n long, shared by every statement (read only: argIndex[i] = i). */
+let IDENTITY: number[] = [];
+function identityIndexes(n: number): number[] {
+  if (IDENTITY.length < n) {
+    const next: number[] = [];
+    for (let i = 0; i < Math.max(n, 64, IDENTITY.length * 2); i++) next.push(i);
+    IDENTITY = next;
+  }
+  return IDENTITY;
 }
 
 /** Switches the statement to namespace `nsTok`; reports and returns false if it does not exist. */

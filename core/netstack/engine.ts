@@ -118,9 +118,16 @@ export class Engine implements NfHost {
 
   // ------------------------------------------------------------ bookkeeping
 
+  /** The last packet's stats (consecutive counts are mostly for the same packet). */
+  private lastStats: { id: number; stats: PathStats | undefined } = { id: -1, stats: undefined };
+
   private pstats(skb: Skb): PathStats {
+    const last = this.lastStats;
+    if (last.id === skb.id && last.stats) return last.stats;
     let s = this.packetStats.get(skb.id);
     if (!s) this.packetStats.set(skb.id, (s = emptyStats()));
+    last.id = skb.id;
+    last.stats = s;
     return s;
   }
 
@@ -146,7 +153,8 @@ export class Engine implements NfHost {
   /** kfree_skb_reason: records the drop. */
   drop(net: Net, skb: Skb, fn: string, reason: DropReason, a?: EvAttrs): void {
     this.drops.push({ packet: skb.id, netns: net.name, fn, reason, origin: a?.origin, text: a?.text });
-    this.tr.point('kfree_skb', net.name, skb, { ...a, reason, verdict: 'drop' });
+    // The event's attributes are built only for a tracer that records (level 0 records nothing).
+    if (this.tr.level > 0) this.tr.point('kfree_skb', net.name, skb, { ...a, reason, verdict: 'drop' });
   }
 
   newPacketId(): number {

@@ -248,6 +248,8 @@ export function compileRule(r: XtRule, id: number, pos: number): CRule {
     oifI: -1, oif: ANY_IFACE, oifInv: false,
     protoI: -1, proto: 0, protoInv: false,
     matches: [], matchI: [],
+    // Present from the start (one object shape for every rule keeps the traversal monomorphic).
+    jumpTo: undefined, why: undefined,
   };
   r.matches.forEach((m, k) => {
     if (m.kind === 'src' && cr.ipSrcI < 0) {

@@ -34,6 +34,7 @@ function isSpace(c: number): boolean {
 /** Splits `text` into tokens covering it exactly, in order. */
 export function lex(text: string): Token[] {
   const tokens: Token[] = [];
+  const intern: Interner = new Map();
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -43,8 +44,16 @@ export function lex(text: string): Token[] {
       i++;
       tokens.push({ kind: TokenKind.Newline, start, end: i, text: '\n', value: '' });
     } else if (isSpace(c)) {
-      while (i < n && isSpace(text.charCodeAt(i))) i++;
-      const t = text.slice(start, i);
+      let spaces = c === 0x20;
+      i++;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x20) continue;
+        if (!isSpace(d)) break;
+        spaces = false;
+      }
+      // Runs of plain spaces (indentation, word separators) share one string per length.
+      const t = spaces && i - start < SPACES.length ? SPACES[i - start] : text.slice(start, i);
       tokens.push({ kind: TokenKind.Whitespace, start, end: i, text: t, value: '' });
     } else if (c === 0x23 /* # */) {
       while (i < n && text.charCodeAt(i) !== 0x0a) i++;
@@ -59,16 +68,43 @@ export function lex(text: string): Token[] {
       i += text.charCodeAt(i + 1) === 0x0a ? 2 : 3;
       tokens.push({ kind: TokenKind.Continuation, start, end: i, text: text.slice(start, i), value: '' });
     } else {
-      i = lexWord(text, i, tokens);
+      i = lexWord(text, i, tokens, intern);
     }
   }
   return tokens;
 }
 
+/** Strings of 0..32 spaces, shared by whitespace tokens. */
+const SPACES: string[] = [];
+for (let k = 0; k <= 32; k++) SPACES.push(' '.repeat(k));
+
+/** Short plain words seen so far in this lex: one string per distinct word (`iptables`, `-A`). */
+type Interner = Map<string, string>;
+
 /** A shell word: runs until unquoted whitespace, newline, brace or `#` at a word start. */
-function lexWord(text: string, start: number, out: Token[]): number {
+function lexWord(text: string, start: number, out: Token[], intern?: Interner): number {
   const n = text.length;
   let i = start;
+  // Fast path: a plain word (no quote, no backslash) is its own value: one slice, shared.
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x20 || c === 0x09 || c === 0x7b || c === 0x7d || c === 0x0d || c === 0x0b || c === 0x0c) break;
+    if (c === 0x22 || c === 0x27 || c === 0x5c) {
+      i = -1;
+      break;
+    }
+  }
+  if (i > start) {
+    let w = text.slice(start, i);
+    if (intern && i - start <= 24) {
+      const known = intern.get(w);
+      if (known !== undefined) w = known;
+      else intern.set(w, w);
+    }
+    out.push({ kind: TokenKind.Word, start, end: i, text: w, value: w });
+    return i;
+  }
+  i = start;
   let value = '';
   let quoted = false;
   let unterminated = false;

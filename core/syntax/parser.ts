@@ -21,30 +21,32 @@ export function parse(text: string): SourceFile {
   return { text, tokens, items, errors: p.errors, lineStarts: computeLineStarts(text) };
 }
 
-/** One logical line: its meaningful tokens (words and braces) and the token index span. */
+/** One logical line: the token indexes of its meaningful tokens (words and braces), in a reused buffer. */
 interface Line {
-  toks: Array<{ tok: Token; index: number }>;
-  first: number;
-  last: number;
+  idx: number[];
+  count: number;
 }
 
 class Parser {
   readonly errors: Diagnostic[] = [];
   private pos = 0;
   private nextId = 0;
+  private readonly line: Line = { idx: [], count: 0 };
 
   constructor(private readonly text: string, private readonly tokens: Token[]) {}
 
   parseFile(): ItemNode[] {
     const root: ItemNode[] = [];
     const stack: BlockNode[] = [];
-    const current = (): ItemNode[] => (stack.length ? stack[stack.length - 1].body : root);
-    let line: Line | undefined;
-    while ((line = this.nextLine())) {
+    const tokens = this.tokens;
+    const line = this.line;
+    while (this.nextLine()) {
       let k = 0;
-      const toks = line.toks;
-      while (k < toks.length) {
-        const { tok, index } = toks[k];
+      const idx = line.idx;
+      const count = line.count;
+      while (k < count) {
+        const index = idx[k];
+        const tok = tokens[index];
         if (tok.kind === TokenKind.RBrace) {
           const block = stack.pop();
           if (block) {
@@ -62,30 +64,31 @@ class Parser {
         }
         // Words up to the next brace form one statement.
         let e = k;
-        while (e < toks.length && toks[e].tok.kind === TokenKind.Word) e++;
-        const words = toks.slice(k, e);
-        const brace = e < toks.length && toks[e].tok.kind === TokenKind.LBrace ? toks[e] : undefined;
-        const head = words[0].tok.value;
-        if ((head === 'namespace' || head === 'jail') && !words[0].tok.quoted && (brace || words.length <= 2)) {
-          const block = this.blockHeader(head, words, brace, stack);
+        while (e < count && tokens[idx[e]].kind === TokenKind.Word) e++;
+        const words: Token[] = new Array(e - k);
+        for (let w = k; w < e; w++) words[w - k] = tokens[idx[w]];
+        const braceIndex = e < count && tokens[idx[e]].kind === TokenKind.LBrace ? idx[e] : -1;
+        const head = words[0].value;
+        if ((head === 'namespace' || head === 'jail') && !words[0].quoted && (braceIndex >= 0 || words.length <= 2)) {
+          const block = this.blockHeader(head, words, idx[k], braceIndex, stack);
           if (block) {
-            current().push(block);
+            (stack.length ? stack[stack.length - 1].body : root).push(block);
             stack.push(block);
-            k = brace ? e + 1 : e;
+            k = braceIndex >= 0 ? e + 1 : e;
             continue;
           }
         }
-        for (const w of words) if (w.tok.unterminated) this.report('unterminatedQuote', w.tok);
+        for (const w of words) if (w.unterminated) this.report('unterminatedQuote', w);
         const cmd: CommandNode = {
           kind: 'command',
           id: this.nextId++,
-          words: words.map((w) => w.tok),
-          start: words[0].tok.start,
-          end: words[words.length - 1].tok.end,
-          firstToken: words[0].index,
-          lastToken: words[words.length - 1].index,
+          words,
+          start: words[0].start,
+          end: words[words.length - 1].end,
+          firstToken: idx[k],
+          lastToken: idx[e - 1],
         };
-        current().push(cmd);
+        (stack.length ? stack[stack.length - 1].body : root).push(cmd);
         k = e;
       }
     }
@@ -101,53 +104,59 @@ class Parser {
   /** Builds a block from `namespace NAME {` / `jail ADDR {`; undefined to treat the line as a command. */
   private blockHeader(
     kind: 'namespace' | 'jail',
-    words: Array<{ tok: Token; index: number }>,
-    brace: { tok: Token; index: number } | undefined,
+    words: Token[],
+    firstIndex: number,
+    braceIndex: number,
     stack: BlockNode[],
   ): BlockNode | undefined {
-    const keyword = words[0].tok;
-    if (!brace) {
+    const keyword = words[0];
+    if (braceIndex < 0) {
       this.report('expectedOpenBrace', keyword, kind);
       return undefined;
     }
-    const name = words[1]?.tok;
+    const brace = this.tokens[braceIndex];
+    const name = words[1] as Token | undefined;
     if (!name) this.report('expectedBlockName', keyword, kind);
-    for (const extra of words.slice(2)) this.report('extraBlockArguments', extra.tok, kind);
+    for (let w = 2; w < words.length; w++) this.report('extraBlockArguments', words[w], kind);
     if (kind === 'namespace') {
       if (stack.length) this.report('nestedNamespace', keyword, describe(stack[stack.length - 1]));
       else if (name && !isValidNamespaceName(name.value)) this.report('invalidNamespaceName', name, name.value);
     } else if (stack.some((b) => b.kind === 'jail')) this.report('nestedJail', keyword);
-    for (const w of words) if (w.tok.unterminated) this.report('unterminatedQuote', w.tok);
+    for (const w of words) if (w.unterminated) this.report('unterminatedQuote', w);
     return {
       kind,
       id: this.nextId++,
       keyword,
       name,
-      open: brace.tok,
+      open: brace,
       body: [],
       start: keyword.start,
-      end: brace.tok.end,
-      firstToken: words[0].index,
-      lastToken: brace.index,
+      end: brace.end,
+      firstToken: firstIndex,
+      lastToken: braceIndex,
     };
   }
 
-  /** The next line with at least one word or brace; undefined at end of input. */
-  private nextLine(): Line | undefined {
+  /** Fills this.line with the next line that has at least one word or brace; false at end of input. */
+  private nextLine(): boolean {
     const tokens = this.tokens;
-    while (this.pos < tokens.length) {
-      const toks: Line['toks'] = [];
-      const first = this.pos;
-      while (this.pos < tokens.length && tokens[this.pos].kind !== TokenKind.Newline) {
-        const t = tokens[this.pos];
-        if (t.kind === TokenKind.Word || t.kind === TokenKind.LBrace || t.kind === TokenKind.RBrace) toks.push({ tok: t, index: this.pos });
-        this.pos++;
+    const line = this.line;
+    const n = tokens.length;
+    while (this.pos < n) {
+      let count = 0;
+      let pos = this.pos;
+      for (; pos < n; pos++) {
+        const kind = tokens[pos].kind;
+        if (kind === TokenKind.Newline) break;
+        if (kind === TokenKind.Word || kind === TokenKind.LBrace || kind === TokenKind.RBrace) line.idx[count++] = pos;
       }
-      const last = this.pos - 1;
-      if (this.pos < tokens.length) this.pos++; // the newline
-      if (toks.length) return { toks, first, last };
+      this.pos = pos < n ? pos + 1 : pos; // past the newline
+      if (count) {
+        line.count = count;
+        return true;
+      }
     }
-    return undefined;
+    return false;
   }
 
   private report(key: Parameters<typeof diagnose>[0], tok: Token, ...args: string[]): void {
