@@ -17,7 +17,7 @@ import { ipv4ToString } from '../core/kernel/config';
 import { encodeSkb, macToString, SKB_FIELDS, tcpFlagsString, icmpDescribe, ipProtoName, skbSummary } from '../core/netstack';
 import { EXCEPTION_FILTERS, Frame, Predicate, formatEvent, functionBreakpoint } from '../core/sim';
 import { completeCommand, isCommand, runCommand } from './commands';
-import { ExprError, compileCondition, evalExpr, interpolate, parseExpr, parseHitCondition, show } from './expr';
+import { ExprError, compileCondition, evalExpr, identifiers, interpolate, parseExpr, parseHitCondition, show } from './expr';
 import { KERNEL_FUNCTIONS, KernelSource, kernelLine, kernelSource, kernelSourceByRef } from './kernel-sources';
 import { EXPR_FIELDS, LaunchArgs, Program, WATCHABLE, loadProgram } from './program';
 
@@ -107,6 +107,15 @@ export class NetnsDebugSession extends DebugSession {
 
   constructor(obsoleteLinesStartAt1?: boolean, isServer?: boolean) {
     super(obsoleteLinesStartAt1, isServer);
+    // The protocol layer reports unreadable messages (bad JSON) and stream errors as an 'error'
+    // event on the session; without a listener Node would throw it. Say it in the console instead.
+    this.on('error', (e: { body?: unknown }) => {
+      try {
+        this.sendEvent(new OutputEvent(`netns debug adapter: ${String(e?.body ?? e)}\n`, 'stderr'));
+      } catch {
+        /* the stream itself failed: nothing to tell */
+      }
+    });
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
   }
@@ -912,9 +921,16 @@ export class NetnsDebugSession extends DebugSession {
       return this.sendResponse(response);
     }
     try {
-      const v = evalExpr(parseExpr(text), p.lookupAt(f.ev));
+      const expr = parseExpr(text);
+      const lookup = p.lookupAt(f.ev);
+      const ids = identifiers(expr);
+      // A bare word that is no field is not an answer (hovering `c0` in the file shows nothing).
+      if (expr.k === 'id' && lookup(expr.name) === undefined) {
+        return this.fail(response, `'${expr.name}' is not a packet field or step attribute (e.g. ip.daddr, tcp.dport, ct.state, skb.mark, netns, chain)`);
+      }
+      if (args.context === 'hover' && !ids.some((n) => lookup(n) !== undefined)) return this.fail(response, 'nothing to show for this text');
+      const v = evalExpr(expr, lookup);
       response.body = { result: show(v), type: v.t === 'num' ? (v.addr ? 'address' : 'number') : v.t === 'str' ? 'string' : v.t === 'bool' ? 'boolean' : v.t, variablesReference: 0 };
-      if ((SKB_FIELDS as readonly string[]).includes(text)) response.body.memoryReference = undefined;
       this.sendResponse(response);
     } catch (e) {
       this.fail(response, e instanceof ExprError ? e.message : `cannot evaluate: ${(e as Error).message}`);

@@ -4,9 +4,10 @@
 // setVariable, evaluate and REPL commands, completions, readMemory, output and custom events,
 // malformed requests, and the routing-loop fixture. Outcomes are those of `netns-dbg trace`.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  Session, children, close, evaluate, example, failure, fixture, frames, isStop, launch, move, open, scopeVars, stopped, topName,
+  ADAPTER, Session, children, close, evaluate, example, failure, fixture, frames, isStop, launch, move, open, scopeVars, stopped, topName,
 } from './client';
 
 const ROUTED = example('01-routed-pair.netns');
@@ -506,6 +507,9 @@ describe('debugger: adapter over stdio (DebugClient)', function () {
       assert.equal(await evaluate(s, 'chain', 'watch'), 'FORWARD');
       assert.match(await failure(s.dc.evaluateRequest({ expression: 'ip.daddr ==', context: 'watch' })), /unexpected end of expression/);
       assert.match(await failure(s.dc.evaluateRequest({ expression: 'ip.daddr < NEW', context: 'watch' })), /needs numbers/);
+      assert.match(await failure(s.dc.evaluateRequest({ expression: 'c0', context: 'hover' })), /not a packet field/);
+      assert.match(await failure(s.dc.evaluateRequest({ expression: '10.0.2.2', context: 'hover' })), /nothing to show/);
+      assert.equal(await evaluate(s, '10.0.2.2', 'repl'), '10.0.2.2');
       // An outer frame evaluates at its own step.
       const f = await frames(s);
       const outer = f.find((x) => x.name.startsWith('netif_receive_skb'))!;
@@ -589,6 +593,23 @@ describe('debugger: adapter over stdio (DebugClient)', function () {
   });
 
   describe('malformed requests', () => {
+    it('bad JSON and a request without a command on the wire: an output line or an error response, then it still answers', async () => {
+      const child = spawn(process.execPath, [ADAPTER], { stdio: ['pipe', 'pipe', 'ignore'] });
+      let got = '';
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (d: string) => { got += d; });
+      const frame = (body: string): string => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      child.stdin!.write(frame('{not json'));
+      child.stdin!.write(frame(JSON.stringify({ seq: 1, type: 'request' })));
+      child.stdin!.write(frame(JSON.stringify({ seq: 2, type: 'request', command: 'initialize', arguments: { adapterID: 'netns', pathFormat: 'path' } })));
+      const deadline = Date.now() + 10000;
+      while (!got.includes('"command":"initialize"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      child.kill();
+      assert.match(got, /"event":"output".*netns debug adapter: Error handling data/s);
+      assert.match(got, /"request_seq":1,"success":false/);
+      assert.match(got, /"request_seq":2,"command":"initialize","success":true/);
+    });
+
     it('get error responses and the adapter keeps serving', async () => {
       await s.dc.initializeRequest();
       assert.match(await failure(s.dc.customRequest('nonsense', {})), /unrecognized request|nonsense/);
