@@ -16,7 +16,7 @@
 
 import { buildModel } from '../model/index';
 import { CONF_KEYS, confKey, GLOBAL_KEYS } from '../model/sysctl-defaults';
-import { XT_BUILTIN_CHAINS, XtTableName } from '../kernel/config';
+import { ipv4ToString, prefixToString, XT_BUILTIN_CHAINS, XtTableName } from '../kernel/config';
 import { offsetToPosition } from '../syntax/tree';
 import { isValidNamespaceName } from '../syntax/parser';
 import {
@@ -83,6 +83,7 @@ interface NsOut {
   links: Line[];
   devSysctl: Line[];
   addrs: Line[];
+  routeDel: Line[];
   routes: Line[];
   rules: Line[];
   neighs: Line[];
@@ -90,8 +91,8 @@ interface NsOut {
   listen: Line[];
 }
 
-const SECTIONS: Array<keyof Pick<NsOut, 'header' | 'sysctl' | 'sysctlFix' | 'links' | 'devSysctl' | 'addrs' | 'routes' | 'rules' | 'neighs' | 'iptables' | 'listen'>> = [
-  'header', 'sysctl', 'sysctlFix', 'links', 'devSysctl', 'addrs', 'routes', 'rules', 'neighs', 'iptables', 'listen',
+const SECTIONS: Array<keyof Pick<NsOut, 'header' | 'sysctl' | 'sysctlFix' | 'links' | 'devSysctl' | 'addrs' | 'routeDel' | 'routes' | 'rules' | 'neighs' | 'iptables' | 'listen'>> = [
+  'header', 'sysctl', 'sysctlFix', 'links', 'devSysctl', 'addrs', 'routeDel', 'routes', 'rules', 'neighs', 'iptables', 'listen',
 ];
 
 const cmd = (text: string): Line => ({ text, kind: 'cmd' });
@@ -114,7 +115,7 @@ interface Ctx {
 }
 
 function newNs(name: string, full: string | undefined, stub: boolean): NsOut {
-  return { name, full, stub, header: [], sysctl: [], sysctlFix: [], links: [], devSysctl: [], addrs: [], routes: [], rules: [], neighs: [], iptables: [], listen: [] };
+  return { name, full, stub, header: [], sysctl: [], sysctlFix: [], links: [], devSysctl: [], addrs: [], routeDel: [], routes: [], rules: [], neighs: [], iptables: [], listen: [] };
 }
 
 function notImported(ctx: Ctx, ns: NsOut, section: Line[], what: string): void {
@@ -198,6 +199,7 @@ export function importNamespaces(snaps: readonly NamespaceSnapshot[], opts: Impo
         changed = true;
       }
     }
+    if (round === 0) changed = deletedKernelRoutes(model, nsList, sorted, ctx) || changed;
     if (!changed) break;
   }
 
@@ -223,6 +225,51 @@ export function importNamespaces(snaps: readonly NamespaceSnapshot[], opts: Impo
   return { text: render(header, nsList).text, namespaces: nsList.map((n) => n.name), notImported: ctx.notImported, rejected };
 }
 
+/** Table numbers of the names `ip -j route` prints. */
+const TABLE_IDS: Record<string, number> = { local: 255, main: 254, default: 253 };
+
+/** `10.0.0.1` -> `10.0.0.1/32`; a prefix stays as it is. */
+const withLen = (dst: string): string => (dst === 'default' ? '0.0.0.0/0' : dst.includes('/') ? dst : `${dst}/32`);
+
+/**
+ * Kernel routes (proto kernel) that the model makes from the imported addresses but the snapshot
+ * does not have: someone deleted them, and the kernel does not bring them back until the address
+ * changes. Each gets an `ip route del` after the addresses. True if a line was added.
+ */
+function deletedKernelRoutes(model: ReturnType<typeof buildModel>, nsList: NsOut[], snaps: readonly NamespaceSnapshot[], ctx: Ctx): boolean {
+  let added = false;
+  for (const s of snaps) {
+    if ((s.failures ?? []).some((f) => f.startsWith('ip route'))) continue;
+    const r = readJsonArray<RouteRec>(s.route, 'route');
+    if (r.problem) continue;
+    const name = ctx.names.get(s.name)!;
+    const ns = nsList.find((n) => n.name === name)!;
+    const cfg = model.topology.namespaces.get(name);
+    if (!cfg) continue;
+    const have = new Set<string>();
+    for (const rt of r.items) {
+      if (rt.protocol !== 'kernel' || String(rt.dst).includes(':')) continue;
+      const table = rt.table === undefined ? 254 : TABLE_IDS[rt.table] ?? Number(rt.table);
+      have.add(`${table} ${rt.type ?? 'unicast'} ${withLen(String(rt.dst))} ${rt.dev ?? ''}`);
+    }
+    const devName = new Map<number, string>();
+    for (const d of cfg.devices.values()) devName.set(d.id, d.name);
+    for (const rt of cfg.routes) {
+      if (rt.proto !== 'kernel') continue;
+      const dev = rt.devId !== undefined ? devName.get(rt.devId) ?? '' : '';
+      const dst = prefixToString(rt.dst);
+      if (have.has(`${rt.table} ${rt.type} ${dst} ${dev}`)) continue;
+      const tname = rt.table === 255 ? ' table local' : rt.table === 254 ? '' : ` table ${rt.table}`;
+      const text = `ip route del ${rt.type === 'unicast' ? '' : `${rt.type} `}${rt.dst.len === 32 ? ipv4ToString(rt.dst.addr) : dst}${dev ? ` dev ${q(dev)}` : ''}${tname}`;
+      if (ns.routeDel.some((l) => l.text === text)) continue;
+      if (!ns.routeDel.length) ns.routeDel.push(comment('kernel routes of the addresses above that were deleted on the live system'));
+      ns.routeDel.push(cmd(text));
+      added = true;
+    }
+  }
+  return added;
+}
+
 /** `root` first, then by name. */
 function order(a: string, b: string): number {
   if (a === b) return 0;
@@ -242,7 +289,8 @@ function render(header: string[], nsList: NsOut[]): { text: string; lineOf: Arra
     push('');
     const inBlock = ns.name !== ROOT;
     const ind = inBlock ? '    ' : '';
-    if (!inBlock) push('# root: top-level commands run in the root namespace');
+    const empty = SECTIONS.every((sec) => !ns[sec].length);
+    if (!inBlock) push(empty ? '# root (top-level commands): nothing differs from a fresh namespace' : '# root: top-level commands run in the root namespace');
     if (inBlock) push(`namespace ${ns.name} {`);
     let first = true;
     for (const sec of SECTIONS) {
@@ -342,6 +390,7 @@ function stubPeer(ctx: Ctx, here: string, l: LinkRec, stubName: string | undefin
   let stub = ctx.outs.get(name);
   if (!stub) {
     stub = newNs(name, undefined, true);
+    ctx.notImported.push(`namespace ${name}: only the peer ends of imported veths are created here`);
     stub.header.push(comment(`not imported: namespace ${name}: only the peer ends of imported veths are created here`));
     ctx.outs.set(name, stub);
   }

@@ -1,5 +1,5 @@
 // Captures the import fixtures (test/fixtures/import/*.json) from the real kernel, once, as root:
-//   node out/test/import/capture-fixtures.js
+//   node out/test/import/capture-fixtures.js [FIXTURE...]
 // Each fixture is the real tools' output (cli/import.ts snapshotNamespace) for namespaces built
 // from a .netns file by the export (core/export) under a unique prefix, or by a shell setup for
 // what a .netns file cannot express (IPv6, macvlan, nft tables, multipath). Namespaces are
@@ -18,6 +18,7 @@ const FROM_FILES: Array<{ fixture: string; file: string; only?: string[] }> = [
   { fixture: 'static-neigh', file: 'test/kernel/cases/29b-rp-filter-strict-static-neigh.netns' },
   { fixture: 'user-chain', file: 'test/kernel/cases/15-user-chain-goto.netns' },
   { fixture: 'router-only', file: 'examples/02-nat-router.netns', only: ['router'] },
+  { fixture: 'edits', file: 'test/fixtures/import/sources/edits.netns' },
 ];
 
 /** What a .netns file cannot say, set up with the real tools in namespaces P-a and P-b. */
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const runner = nodeRunner();
   let n = 0;
-  for (const f of FROM_FILES) {
+  const only = process.argv.slice(2);
+  for (const f of FROM_FILES.filter((x) => !only.length || only.includes(x.fixture))) {
     const prefix = `ndimp${process.pid}c${n++}`;
     const model = buildModel(fs.readFileSync(path.join(repoRoot(), f.file), 'utf8'));
     try {
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
       await cleanupOnKernel(prefix);
     }
   }
+  if (only.length && !only.includes('odd')) return cleanupAll();
   const p = `ndimp${process.pid}odd`;
   try {
     execFileSync('bash', ['-c', ODD_SETUP(p)], { stdio: 'inherit' });

@@ -15,8 +15,7 @@ import { execFile } from 'node:child_process';
 import { snapshotNamespaceAsync, ToolResult } from '../../cli/import';
 import { importNamespaces, ImportResult } from '../../core/import/index';
 import { buildModel, Model } from '../../core/model/index';
-import { simulate, traceToJson } from '../../core/sim/index';
-import { forEachCommand } from '../../core/syntax/tree';
+import { traceDifferences, withProbes } from '../import/roundtrip';
 import {
   buildOnKernel, cleanupAll, cleanupOnKernel, installInterruptCleanup, kernelUnavailableReason, pool, PREFIX_FAMILY,
   removeStaleNamespaces, repoRoot,
@@ -34,8 +33,9 @@ const KERNEL_CASES = [
 const examples = fs.existsSync(path.join(root, 'examples'))
   ? fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.netns')).sort().map((f) => `examples/${f}`)
   : [];
-/** Examples without jails (a stock kernel has no bsdjail), then the kernel cases that exist. */
-const CASES = [...examples, ...KERNEL_CASES]
+/** Examples without jails (a stock kernel has no bsdjail), the kernel cases, and the import's own
+ *  source of state that later commands leave behind (deleted kernel route, emptied table...). */
+const CASES = [...examples, ...KERNEL_CASES, 'test/fixtures/import/sources/edits.netns']
   .filter((f) => fs.existsSync(path.join(root, f)))
   .filter((f) => !/^\s*jail\b|\bjail\s+\S+\s*\{/m.test(fs.readFileSync(path.join(root, f), 'utf8')));
 
@@ -55,37 +55,6 @@ interface RoundTrip {
   imported?: ImportResult;
   buildFailures: string[];
   error?: string;
-}
-
-/** The probe statements of a file, as written. */
-function probeLines(model: Model): string[] {
-  const out: string[] = [];
-  forEachCommand(model.file.items, (cmd) => {
-    if (cmd.words[0]?.value === 'probe') out.push(model.file.text.slice(cmd.start, cmd.end).replace(/\\\r?\n/g, ' '));
-  });
-  return out;
-}
-
-/** Per probe: outcome and the (netns, fn, hook, table, chain, rule, verdict) steps of each packet. */
-function traces(model: Model): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const p of model.probes) {
-    const j = traceToJson(simulate(model.topology, p));
-    const steps = [`outcome ${j.outcome.kind} in ${j.outcome.netns ?? '-'}`];
-    for (const pk of j.packets) {
-      steps.push(`packet ${pk.id}`);
-      for (const e of pk.events) steps.push([e.netns, e.fn, e.hook ?? '', e.table ?? '', e.chain ?? '', e.rule ?? '', e.verdict ?? ''].join(' '));
-    }
-    out.set(p.name, steps);
-  }
-  return out;
-}
-
-function firstDifference(a: string[], b: string[]): string | undefined {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `step ${i}: original '${a[i] ?? '(end)'}', imported '${b[i] ?? '(end)'}'`;
-  }
-  return undefined;
 }
 
 describe('kernel import round trip: export, import back, same simulator outcome and traces', function () {
@@ -127,7 +96,7 @@ describe('kernel import round trip: export, import back, same simulator outcome 
   after(() => cleanupAll());
 
   it('has cases: the examples without jails and the kernel cases', () => {
-    assert.ok(CASES.length >= 12, `${CASES.length} cases: ${CASES.join(' ')}`);
+    assert.ok(CASES.length >= 13, `${CASES.length} cases: ${CASES.join(' ')}`);
   });
 
   for (const file of CASES) {
@@ -136,19 +105,13 @@ describe('kernel import round trip: export, import back, same simulator outcome 
       assert.equal(rt.error, undefined, rt.error);
       assert.deepEqual(rt.buildFailures, [], 'the export of the original builds without failures');
       const imp = rt.imported!;
-      const text = imp.text + '\n# Probes of the original file\n' + probeLines(rt.original).join('\n') + '\n';
+      const text = withProbes(imp.text, rt.original);
       const model = buildModel(text);
       const errors = model.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
       assert.deepEqual(errors, [], `imported file has errors:\n${text}`);
       assert.deepEqual(imp.rejected, [], 'no imported line is rejected by the checker');
       assert.equal(model.probes.length, rt.original.probes.length);
-      const want = traces(rt.original);
-      const got = traces(model);
-      const diffs: string[] = [];
-      for (const [name, steps] of want) {
-        const d = firstDifference(steps, got.get(name) ?? []);
-        if (d) diffs.push(`probe ${name}: ${d}`);
-      }
+      const diffs = traceDifferences(rt.original, model);
       assert.deepEqual(diffs, [], `\n${file}:\n  ${diffs.join('\n  ')}\n--- imported file ---\n${text}`);
     });
   }
