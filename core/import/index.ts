@@ -67,10 +67,9 @@ export function outName(full: string, prefix: string | undefined): string {
 /** One line of output: a command (maybe disabled into a comment) or a comment. */
 interface Line {
   text: string;
-  kind: 'cmd' | 'comment' | 'blank';
-  /** Reason it is not imported (rendered as a comment). */
+  kind: 'cmd' | 'comment';
+  /** Why the checker rejected it: rendered as a `# not imported (...)` comment. */
   disabled?: string;
-  /** Sysctl key this line writes (for the correction pass). */
 }
 
 interface NsOut {
@@ -170,8 +169,9 @@ export function importNamespaces(snaps: readonly NamespaceSnapshot[], opts: Impo
     `# Imported by \`netns-dbg import\`${opts.source ? ` from ${opts.source.replace(/[\r\n]/g, ' ')}` : ''}.`,
     `# Namespaces: ${sorted.map((s) => (ctx.names.get(s.name) === s.name ? s.name : `${ctx.names.get(s.name)} (${s.name})`)).join(', ') || 'none'}.`,
     '# Kernel-made state is left out (lo\'s 127.0.0.1/8, proto kernel routes, the three default rules);',
-    '# sysctls are listed only where they differ from a fresh namespace; what a .netns file cannot',
-    '# express is kept as a "# not imported: ..." comment. Probes are not kernel state: add your own.',
+    '# sysctls are listed only where they differ from a fresh namespace; MAC addresses only where a',
+    '# neighbour entry names them; what a .netns file cannot express is kept as a',
+    '# "# not imported: ..." comment. Probes are not kernel state: add your own.',
   ];
 
   // Correction pass: the model's sysctl values must be the snapshot's.

@@ -13,6 +13,7 @@ import type { Io } from '../../cli/io';
 import { run } from '../../cli/run';
 import { importNamespaces, outName, sysctlPaths } from '../../core/import/index';
 import { NamespaceSnapshot, readListeners, readSysctl } from '../../core/import/snapshot';
+import { formatText } from '../../core/ide/format';
 import { buildModel } from '../../core/model/index';
 import { assertGolden, fixturePath, repoRoot } from '../util/golden';
 import { traceDifferences, withProbes } from './roundtrip';
@@ -63,6 +64,13 @@ describe('import: recorded snapshots to .netns', () => {
       assert.deepEqual(importNamespaces(load(name).snapshots, { prefix: load(name).prefix }).rejected, []);
     });
   }
+
+  it('writes the canonical layout (netns-dbg fmt leaves the files unchanged)', () => {
+    for (const name of FIXTURES) {
+      const text = imported(name);
+      assert.equal(formatText(text), text, name);
+    }
+  });
 
   for (const name of FIXTURES.filter((n) => n !== 'odd' && n !== 'router-only')) {
     it(`${name}: the simulator gives the original's probes the same outcomes and traces`, () => {
