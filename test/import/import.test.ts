@@ -174,6 +174,22 @@ describe('import: recorded snapshots to .netns', () => {
     assert.deepEqual(errorsOf(text), []);
   });
 
+  it('a veth whose peer is in a namespace without an ip netns name (the host\'s) gets an "outside" stub', () => {
+    const s = snap('c1', {
+      link: '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"],"mtu":65536,"link_type":"loopback"},{"ifindex":2,"link_index":7,"ifname":"eth0","flags":["UP"],"mtu":1500,"link_netnsid":0,"linkinfo":{"info_kind":"veth"}}]',
+      nsids: '[{"nsid":0}]',
+      addr: '[{"ifindex":2,"ifname":"eth0","addr_info":[{"family":"inet","local":"172.17.0.2","prefixlen":16,"scope":"global","label":"eth0"}]}]',
+      route: '[{"dst":"default","gateway":"172.17.0.1","dev":"eth0","flags":[]}]',
+    });
+    const r = importNamespaces([s]);
+    assert.match(r.text, /ip link add eth0 type veth peer name if7 netns outside/);
+    assert.match(r.text, /# not imported: veth eth0's peer: its peer is in a namespace without an ip netns name/);
+    assert.match(r.text, /^namespace outside \{$/m);
+    assert.match(r.text, /ip route add default via 172\.17\.0\.1 dev eth0/);
+    assert.deepEqual(r.namespaces, ['c1', 'outside']);
+    assert.deepEqual(errorsOf(r.text), []);
+  });
+
   it('without --prefix the names stay as ip netns shows them', () => {
     const f = load('nat-router');
     const r = importNamespaces(f.snapshots);
