@@ -17,7 +17,7 @@ import { importNamespaces, ImportResult } from '../../core/import/index';
 import { buildModel, Model } from '../../core/model/index';
 import { traceDifferences, withProbes } from '../import/roundtrip';
 import {
-  buildOnKernel, cleanupAll, cleanupOnKernel, installInterruptCleanup, kernelUnavailableReason, pool, PREFIX_FAMILY,
+  buildOnKernel, cleanupAll, cleanupOnKernel, installInterruptCleanup, kernelUnavailableReason, newPrefix, pool,
   removeStaleNamespaces, repoRoot,
 } from './harness';
 
@@ -74,9 +74,9 @@ describe('kernel import round trip: export, import back, same simulator outcome 
     installInterruptCleanup();
     removeStaleNamespaces();
     const t0 = Date.now();
-    await pool(CASES, 6, async (file, i) => {
+    await pool(CASES, 6, async (file) => {
       const original = buildModel(fs.readFileSync(path.join(root, file), 'utf8'));
-      const prefix = `${PREFIX_FAMILY}${process.pid}c${900 + i}`;
+      const prefix = newPrefix();
       const rt: RoundTrip = { original, buildFailures: [] };
       results.set(file, rt);
       try {
