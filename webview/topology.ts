@@ -232,6 +232,8 @@ export class TopologyPage {
       const node = this.svg.querySelector(`[data-id="${CSS.escape(id)}"]`);
       node?.classList.add('current');
       node?.setAttribute('aria-current', 'location');
+      // Keep the packet in view without stealing keyboard focus.
+      (node as Element | null)?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
       const stage = flowStage(cur);
       const box = stage ? this.flow.querySelector(`[data-stage="${stage}"]`) : null;
       box?.classList.add('active');

@@ -9,7 +9,8 @@ import { buildModel, Model } from '../../core/model/index';
 import { reachabilityMatrix, simulate } from '../../core/sim/index';
 import { cellProbe, computeMatrix, matrixCell, readPacket, topologyData } from '../../client/views/data';
 import { flowStage } from '../../webview/flow';
-import { layoutTopology, Rect } from '../../webview/layout';
+import { layoutTopology, MAX_DAGRE_NAMESPACES, Rect } from '../../webview/layout';
+import { generateTopology } from '../../bench/generate';
 import type { MatrixCell } from '../../webview/protocol';
 import { repoRoot } from '../util/golden';
 
@@ -77,6 +78,23 @@ describe('views: layout (dagre)', () => {
       assert.deepEqual(layoutTopology(d), lay);
     });
   }
+
+  it('a ring of namespaces (where dagre compound layouts throw) and a file too big for dagre (grid) lay out, quickly, without overlaps', () => {
+    for (const n of [10, 40, MAX_DAGRE_NAMESPACES + 1]) {
+      const d = topologyData(buildModel(generateTopology({ namespaces: n, linesPerNamespace: 20 }).text), 'ring');
+      assert.equal(d.namespaces.length, n);
+      const t = Date.now();
+      const lay = layoutTopology(d);
+      const ms = Date.now() - t;
+      assert.ok(ms < (n > MAX_DAGRE_NAMESPACES ? 2000 : 5000), `${n} namespaces took ${ms} ms`);
+      assert.equal(lay.edges.length, d.links.length);
+      const rs = [...lay.namespaces.values()].sort((a, b) => a.x - b.x);
+      // Sweep by x: only boxes whose x ranges meet are compared.
+      for (let i = 0; i < rs.length; i++) {
+        for (let j = i + 1; j < rs.length && rs[j].x < rs[i].x + rs[i].width; j++) assert.ok(!overlap(rs[i], rs[j]), `${n}: boxes ${i} and ${j} overlap`);
+      }
+    }
+  });
 });
 
 describe('views: netns/packet events and the flow diagram', () => {

@@ -99,7 +99,7 @@ describe('views: webview pages in headless chromium', function () {
     const data = exampleTopology('02-nat-router.netns');
 
     before(async () => {
-      page = await open('topology');
+      page = await open('topology', { width: 1100, height: 470 });
       await send(page, { type: 'topology', data });
       await page.waitForSelector('g.dev');
     });
