@@ -13,6 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { snapshotNamespaceAsync, ToolResult } from '../../cli/import';
+import type { Io } from '../../cli/io';
+import { run as runCli } from '../../cli/run';
 import { importNamespaces, ImportResult } from '../../core/import/index';
 import { buildModel, Model } from '../../core/model/index';
 import { traceDifferences, withProbes } from '../import/roundtrip';
@@ -47,12 +49,16 @@ function runTool(cmd: string, args: string[]): Promise<ToolResult> {
     });
   });
 }
+/** The case whose namespaces are also imported through the CLI entry (sync tool runs, real refusal checks). */
+const CLI_CASE = 'examples/02-nat-router.netns';
 const unavailable = kernelUnavailableReason();
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
 interface RoundTrip {
   original: Model;
   imported?: ImportResult;
+  /** For one case: what `netns-dbg import` itself printed (exit status, stdout, stderr). */
+  cli?: { status: number; stdout: string; stderr: string };
   buildFailures: string[];
   error?: string;
 }
@@ -84,6 +90,13 @@ describe('kernel import round trip: export, import back, same simulator outcome 
         rt.buildFailures = b.failures.map((f) => `line ${f.line}: exit ${f.status}`);
         const snaps = await Promise.all(b.namespaces.map((n) => snapshotNamespaceAsync(`${prefix}-${n}`, runTool, true)));
         rt.imported = importNamespaces(snaps, { prefix, source: file });
+        if (file === CLI_CASE) {
+          let stdout = '';
+          let stderr = '';
+          const io: Io = { out: (t) => (stdout += t), err: (t) => (stderr += t), read: () => '', write: () => undefined, isTty: false };
+          const status = runCli(['import', '--prefix', prefix, '--listeners', ...b.namespaces.map((n) => `${prefix}-${n}`)], io);
+          rt.cli = { status, stdout, stderr };
+        }
       } catch (e) {
         rt.error = String((e as Error).stack ?? e);
       } finally {
@@ -97,6 +110,15 @@ describe('kernel import round trip: export, import back, same simulator outcome 
 
   it('has cases: the examples without jails and the kernel cases', () => {
     assert.ok(CASES.length >= 13, `${CASES.length} cases: ${CASES.join(' ')}`);
+  });
+
+  it(`netns-dbg import itself (the CLI, tools run one by one) prints the same file for ${CLI_CASE}`, () => {
+    const rt = results.get(CLI_CASE)!;
+    assert.ok(rt.cli, 'the CLI ran');
+    assert.equal(rt.cli.status, 0, rt.cli.stderr);
+    assert.match(rt.cli.stderr, /4 namespaces imported/);
+    const body = (t: string): string => t.split('\n').slice(1).join('\n'); // the first line names the source
+    assert.equal(body(rt.cli.stdout), body(rt.imported!.text));
   });
 
   for (const file of CASES) {
