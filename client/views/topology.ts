@@ -22,23 +22,21 @@ class TopologyPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private ready = false;
+  readonly key: string;
 
-  constructor(readonly panel: vscode.WebviewPanel, private doc: vscode.TextDocument, private readonly extensionUri: vscode.Uri) {
+  constructor(readonly panel: vscode.WebviewPanel, private doc: vscode.TextDocument, extensionUri: vscode.Uri) {
+    this.key = doc.uri.toString();
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'topology', `Topology of ${basename(doc.uri)}`);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() === this.doc.uri.toString()) this.scheduleRefresh();
-      }),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (d.uri.toString() === this.doc.uri.toString()) this.panel.dispose();
+        if (e.document.uri.toString() !== this.key) return;
+        // A document closed and reopened is a new object: follow it (the panel outlives editors).
+        this.doc = e.document;
+        this.scheduleRefresh();
       }),
       panel.onDidDispose(() => this.dispose()),
     );
-  }
-
-  get key(): string {
-    return this.doc.uri.toString();
   }
 
   matches(topology: string | undefined): boolean {
@@ -61,9 +59,10 @@ class TopologyPanel {
   }
 
   private async openLine(line: number): Promise<void> {
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.doc.uri.toString());
-    const pos = new vscode.Position(Math.min(line, Math.max(0, this.doc.lineCount - 1)), 0);
-    await vscode.window.showTextDocument(this.doc, {
+    const doc = await vscode.workspace.openTextDocument(this.doc.uri);
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.key);
+    const pos = new vscode.Position(Math.min(line, Math.max(0, doc.lineCount - 1)), 0);
+    await vscode.window.showTextDocument(doc, {
       viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
       selection: new vscode.Range(pos, pos),
       preserveFocus: false,
