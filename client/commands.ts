@@ -7,9 +7,6 @@
 import * as vscode from 'vscode';
 import { CliCommand, cliSupports, documentOperand, locateCli, notImplementedMessage, runCli } from './cli';
 import { findProbes, probeAt, readCommandArgs, shellQuote } from './probes';
-import { showMatrixView } from './views/matrix';
-import { exportPcapCommand } from './views/pcap';
-import { showTopologyView } from './views/topology';
 
 export const COMMANDS = {
   traceProbe: 'netnsDebugger.traceProbe',
@@ -207,12 +204,15 @@ async function importNamespaces(context: vscode.ExtensionContext): Promise<void>
 async function showMatrix(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
   const doc = await targetDocument(readCommandArgs(args).uri);
   if (!doc) return;
+  // The views load core/ (model, simulator): imported on first use to keep activation light.
+  const { showMatrixView } = await import('./views/matrix');
   await showMatrixView(context, doc);
 }
 
 async function showTopology(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
   const doc = await targetDocument(readCommandArgs(args).uri);
   if (!doc) return;
+  const { showTopologyView } = await import('./views/topology');
   showTopologyView(context, doc);
 }
 
@@ -220,6 +220,7 @@ async function exportPcap(args: unknown[]): Promise<void> {
   const target = readCommandArgs(args);
   const doc = await targetDocument(target.uri);
   if (!doc) return;
+  const { exportPcapCommand } = await import('./views/pcap');
   await exportPcapCommand(doc, target.probe);
 }
 
