@@ -3,10 +3,12 @@
 // own file under bench/ and share the generated topology through ctx.topology().
 import type { BenchEntry } from './harness';
 import { parseCheckRows } from './parse-check';
+import { simRows } from './sim';
 import { cliCheckRows, formatRows } from './tools';
 
 export const entries: BenchEntry[] = [
   { id: 'parse-check', run: parseCheckRows },
   { id: 'fmt', run: formatRows },
   { id: 'cli-check', run: cliCheckRows },
+  { id: 'sim', run: simRows },
 ];

@@ -457,8 +457,10 @@ class Runner {
     const rules: XtRule[] = built.map((b: BuiltRule) => ({ matches: b.matches, target: b.target, text: `-A ${chainName}${b.body}`, origin: ctx.origin }));
     const ifaces: XtRuleInfo['ifaces'] = [];
     for (const x of [spec.iif, spec.oif]) if (x) ifaces.push({ name: x.v, invert: x.invert, start: this.tok(x.idx).start, end: this.tok(x.idx).end });
+    // Only rules with interface words have facts (the lint skips rules without; saves a map entry per rule).
+    const info: XtRuleInfo | undefined = ifaces.length ? { ifaces } : undefined;
     for (const r of rules) {
-      this.facts.rules.set(r, { ifaces });
+      if (info) this.facts.rules.set(r, info);
       addEdge(this.aux, chainName, r, 1);
     }
     if (p.op === 'A') for (const r of rules) real.rules.push(r);

@@ -73,6 +73,12 @@ export interface CChain {
   rules: CRule[];
   cfg: XtChain;
   table: XtTableName;
+  /**
+   * The rules' source clauses packed side by side (int32 mask and address; flag 0 = no source
+   * clause, 1 = `-s`, 2 = `! -s`): the traversal walks these contiguous arrays and touches a rule
+   * object only when its source clause passes. Derived from `rules` by compileNetfilter.
+   */
+  src?: { mask: Int32Array; addr: Int32Array; flag: Uint8Array };
 }
 
 export interface CTable {
@@ -315,6 +321,16 @@ export function compileNetfilter(cfg: NetnsConfig, ids: { next: number }): Compi
         out.rules[cr.id] = cr;
         if (needsConntrack(r)) out.conntrack = true;
       });
+      const n = cc.rules.length;
+      const src = { mask: new Int32Array(n), addr: new Int32Array(n), flag: new Uint8Array(n) };
+      for (let k = 0; k < n; k++) {
+        const cr = cc.rules[k];
+        if (cr.ipSrcI < 0) continue;
+        src.mask[k] = cr.ipSrcMask | 0;
+        src.addr[k] = cr.ipSrcAddr | 0;
+        src.flag[k] = cr.ipSrcInv ? 2 : 1;
+      }
+      cc.src = src;
     }
     out.tables.set(name, ct);
     if (name === 'nat') out.conntrack = true;
@@ -377,6 +393,7 @@ function verdictWord(t: XtTarget): string {
 export function ipt_do_table(host: NfHost, c: NfCtx, table: CTable, start: CChain): TableResult {
   const tr = host.tr;
   const trace = tr.level > 0;
+  const detailed = tr.level > 1;
   const ns = c.net.name;
   const stack: { chain: CChain; i: number }[] = [];
   let chain = start;
@@ -406,6 +423,24 @@ export function ipt_do_table(host: NfHost, c: NfCtx, table: CTable, start: CChai
       chain = f.chain;
       i = f.i;
       continue;
+    }
+    // The source clause first, from the packed arrays (ruleFails' first test, the one most rules
+    // fail on; int32 compare of the same bits): a failing rule's object is read only when traced.
+    const src = chain.src;
+    if (src !== undefined) {
+      const flag = src.flag[i];
+      if (flag !== 0 && ((c.skb.ip.saddr & src.mask[i]) === src.addr[i]) === (flag === 2)) {
+        i++;
+        if (detailed) {
+          const r = chain.rules[i - 1];
+          if (tr.counting) tr.point('rule', ns, c.skb);
+          else {
+            const why = (r.why ??= [])[r.ipSrcI] ??= matchToString(r.cfg.matches[r.ipSrcI]);
+            tr.point('rule', ns, c.skb, { hook: c.hook, table: table.name, chain: chain.name, rule: r.pos, matched: false, why, origin: r.cfg.origin, text: r.cfg.text });
+          }
+        }
+        continue;
+      }
     }
     const r = chain.rules[i++];
     const fail = ruleFails(r, c);
