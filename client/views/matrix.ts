@@ -69,7 +69,28 @@ export async function showMatrixView(context: vscode.ExtensionContext, doc: vsco
   );
 }
 
-/** Runs the cell's probe with full detail and shows the trace text in an editor beside the matrix. */
+/** Read-only documents for cell traces (`netns-trace:` URIs), registered on first use. */
+const traces = new Map<string, string>();
+let provider: vscode.Disposable | undefined;
+const TRACE_SCHEME = 'netns-trace';
+
+const changed = new vscode.EventEmitter<vscode.Uri>();
+
+function traceUri(title: string, content: string): vscode.Uri {
+  provider ??= vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, {
+    onDidChange: changed.event,
+    provideTextDocumentContent: (uri) => traces.get(uri.toString()) ?? '',
+  });
+  const uri = vscode.Uri.from({ scheme: TRACE_SCHEME, path: `/${title.replace(/[/\\]/g, '_')}.trace` });
+  const key = uri.toString();
+  const had = traces.has(key);
+  traces.set(key, content);
+  // The same cell traced again (the file changed since): refresh an open editor of it.
+  if (had) changed.fire(uri);
+  return uri;
+}
+
+/** Runs the cell's probe with full detail and shows the trace text in a read-only editor. */
 async function openCellTrace(model: Model, mode: SimMode, source: string | undefined, target: MatrixTarget | undefined, file: string): Promise<void> {
   if (source === undefined || !target) return;
   const probe = cellProbe(source, target);
@@ -78,7 +99,8 @@ async function openCellTrace(model: Model, mode: SimMode, source: string | undef
     return l === null ? undefined : l + 1;
   };
   const result = simulate(model.topology, probe, mode, { originToLine: toLine });
-  const content = `# ${file}: from ${source} to ${targetLabel(target)}\n${formatTrace(result)}`;
-  const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content });
+  const label = targetLabel(target);
+  const content = `# ${file}: from ${source} to ${label}\n${formatTrace(result)}`;
+  const doc = await vscode.workspace.openTextDocument(traceUri(`${file} ${source} to ${label}`, content));
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, preview: true });
 }
