@@ -132,8 +132,17 @@ export class Engine implements NfHost {
   }
 
   private count(skb: Skb, k: keyof PathStats): void {
-    this.stats[k]++;
-    this.pstats(skb)[k]++;
+    const ps = this.pstats(skb);
+    const st = this.stats;
+    // Named stores (a computed key here made every count a generic keyed access).
+    switch (k) {
+      case 'l2rx': st.l2rx++; ps.l2rx++; break;
+      case 'iprx': st.iprx++; ps.iprx++; break;
+      case 'hooks': st.hooks++; ps.hooks++; break;
+      case 'routes': st.routes++; ps.routes++; break;
+      case 'layers': st.layers++; ps.layers++; break;
+      case 'xmits': st.xmits++; ps.xmits++; break;
+    }
   }
 
   private enter(fn: string, net: Net, skb: Skb, a?: EvAttrs): void {
