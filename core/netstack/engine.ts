@@ -282,7 +282,11 @@ export class Engine implements NfHost {
       probeSkb.ip.saddr = rt.saddr;
       this.setOutputDst(probeSkb, rt);
       const res = this.ip_local_out(net, probeSkb, rt);
-      if (res === 'EPERM') {
+      if (res === 'EPERM' && p.proto === 'tcp') {
+        // tcp_connect() ignores the error of its first SYN (verified on the kernel): the SYN is
+        // retransmitted and dropped again, so connect() times out instead of failing with EPERM.
+        this.point(fn, net, probeSkb, { text: 'tcp_connect ignores the SYN transmit error (EPERM) and retransmits: connect() times out' });
+      } else if (res === 'EPERM') {
         this.localError(client, net, 'EPERM', 'netfilter OUTPUT dropped the packet (Operation not permitted)', this.lastDropOrigin(probeSkb.id));
       } else if (res !== 'ok') {
         const d = this.drops[this.drops.length - 1];

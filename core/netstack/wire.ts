@@ -76,7 +76,12 @@ function putInnerL4(b: Uint8Array, o: number, inner: InnerPacket): void {
     put16(b, o, inner.sport);
     put16(b, o + 2, inner.dport);
     if (inner.ip.protocol === IPPROTO_TCP) put32(b, o + 4, inner.seq);
-    else put32(b, o + 4, 0); // UDP: length and checksum are not modelled; quoted as zero
+    else {
+      // UDP: the quoted length is the datagram's (inner tot_len less the IP header); the checksum
+      // is quoted as 0, which means "not computed" for UDP over IPv4 (RFC 768).
+      put16(b, o + 4, Math.max(8, inner.totLen - 20));
+      put16(b, o + 6, 0);
+    }
   }
 }
 

@@ -236,10 +236,8 @@ describe('pcap: tshark reads every frame of every probe of the examples', functi
         } else {
           const inner = d.icmp.inner.ip.protocol === 6 ? 'tcp' : d.icmp.inner.ip.protocol === 17 ? 'udp' : 'icmp';
           assert.equal(r['frame.protocols'], `eth:ethertype:ip:icmp:ip:${inner}`, at);
-          // FIXME(core/netstack/wire.ts): an ICMP error quoting a UDP datagram quotes its length as 0 (putInnerL4:
-          // "length and checksum are not modelled"); the kernel quotes the real UDP header, so tshark flags the
-          // quoted UDP header as malformed. TCP and ICMP quotes are clean.
-          assert.equal(r['_ws.malformed'], inner === 'udp' ? '_ws.malformed' : '', at);
+          // The quoted UDP header carries the datagram's real length, so tshark dissects it cleanly.
+          assert.equal(r['_ws.malformed'], '', at);
         }
       } else assert.fail(`${at}: not TCP, UDP or ICMP`);
     });

@@ -263,10 +263,18 @@ describe('sim: separate mode', () => {
   });
 
   describe('netfilter', () => {
-    it('OUTPUT DROP: the process gets EPERM (denied)', () => {
+    it('OUTPUT DROP of a TCP SYN: connect() ignores the EPERM and times out (dropped; kernel case 08)', () => {
       const b = routed();
       const o = b.ipt('client', '-A OUTPUT -p tcp --dport 80 -j DROP');
       const r = run(b, { from: { netns: 'client' }, proto: 'tcp', dst: ip('10.0.2.2'), dport: 80 });
+      expectOutcome(r, 'dropped', 'client', { reason: /NETFILTER_DROP/ });
+      assert.strictEqual(r.outcome.origin, o);
+    });
+
+    it('OUTPUT DROP of a UDP datagram: sendto() fails with EPERM (denied)', () => {
+      const b = routed();
+      const o = b.ipt('client', '-A OUTPUT -p udp -j DROP');
+      const r = run(b, { from: { netns: 'client' }, proto: 'udp', dst: ip('10.0.2.2'), dport: 53 });
       expectOutcome(r, 'denied', 'client', { errno: 'EPERM' });
       assert.strictEqual(r.outcome.origin, o);
     });
