@@ -1,6 +1,8 @@
-// Golden traces from .netns fixtures: the model lowers the file, the simulator runs every probe
-// (separate mode, `nft monitor trace` detail) and the text rendering is compared with
-// fixtures/NAME.trace.txt. UPDATE_GOLDEN=1 rewrites the expected files; review them as diffs.
+// Golden traces: the model lowers each file, the simulator runs every probe (separate mode,
+// `nft monitor trace` detail, plus the short-cut modes' cost table) and the text rendering is
+// compared with an expected file. Three corpora: the small fixtures here (fixtures/NAME.trace.txt),
+// every example (golden/examples/) and every kernel agreement case, one per kernel behaviour
+// (golden/kernel-cases/). UPDATE_GOLDEN=1 rewrites the expected files; review them as diffs.
 
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
@@ -8,7 +10,12 @@ import * as path from 'node:path';
 import { buildModel } from '../../core/model';
 import { formatModeComparison, formatTrace, simulate } from '../../core/sim';
 
-const DIR = path.join(__dirname, '..', '..', '..', 'test', 'sim', 'fixtures');
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CORPORA: Array<{ name: string; dir: string; golden: string }> = [
+  { name: 'fixtures', dir: path.join(ROOT, 'test', 'sim', 'fixtures'), golden: path.join(ROOT, 'test', 'sim', 'fixtures') },
+  { name: 'examples', dir: path.join(ROOT, 'examples'), golden: path.join(ROOT, 'test', 'sim', 'golden', 'examples') },
+  { name: 'kernel cases', dir: path.join(ROOT, 'test', 'kernel', 'cases'), golden: path.join(ROOT, 'test', 'sim', 'golden', 'kernel-cases') },
+];
 
 function lineMapper(text: string, statements: { cmd: { start: number } }[]): (o: number) => number | undefined {
   return (o) => {
@@ -17,7 +24,7 @@ function lineMapper(text: string, statements: { cmd: { start: number } }[]): (o:
   };
 }
 
-describe('sim: golden traces', () => {
+for (const { name, dir: DIR, golden: GOLDEN } of CORPORA) describe(`sim: golden traces (${name})`, () => {
   for (const f of fs.readdirSync(DIR).filter((x) => x.endsWith('.netns')).sort()) {
     it(f, () => {
       const text = fs.readFileSync(path.join(DIR, f), 'utf8');
@@ -35,8 +42,12 @@ describe('sim: golden traces', () => {
         const modes = [r, ...(['route', 'postrouting', 'socket'] as const).map((at) => simulate(m.topology, p, { kind: 'shortcut', at }, { detail: 0 }))];
         out += formatModeComparison(modes) + '\n';
       }
-      const gold = path.join(DIR, f.replace(/\.netns$/, '.trace.txt'));
-      if (process.env.UPDATE_GOLDEN === '1' || !fs.existsSync(gold)) fs.writeFileSync(gold, out);
+      const gold = path.join(GOLDEN, f.replace(/\.netns$/, '.trace.txt'));
+      if (process.env.UPDATE_GOLDEN === '1') {
+        fs.mkdirSync(GOLDEN, { recursive: true });
+        fs.writeFileSync(gold, out);
+      }
+      assert.ok(fs.existsSync(gold), `missing golden ${gold}: run with UPDATE_GOLDEN=1 and review`);
       assert.strictEqual(out, fs.readFileSync(gold, 'utf8'));
     });
   }
