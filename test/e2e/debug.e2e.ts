@@ -222,6 +222,9 @@ describe('e2e: debugging a probe in code-server', function () {
     const text = ((await time.textContent()) ?? '').trim();
     const ms = /(\d+)\s*ms/.exec(text);
     assert.ok(ms, `activation time text: "${text}"`);
-    console.log(`      activation of netns-debugger: ${ms[1]} ms (${(await time.getAttribute('title')) ?? text})`);
+    // VS Code's figure: the activate() call until its promise settled (activate awaits the language
+    // client's start, so the server's spawn and initialize handshake are inside it).
+    const why = await row.locator('[title], [aria-label]').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? e.getAttribute('aria-label')).filter(Boolean).join(' | '));
+    console.log(`      activation of netns-debugger: ${ms[1]} ms (${(((await row.textContent()) ?? '') + ' ' + why).replace(/\s+/g, ' ').trim()})`);
   });
 });
