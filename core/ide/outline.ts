@@ -3,6 +3,7 @@
 // lines) and selection ranges (word -> command -> block body -> block -> file). Offsets only.
 
 import { TokenKind } from '../syntax/lexer';
+import { offsetToPosition } from '../syntax/tree';
 import type { Analysis } from './analysis';
 import { blockAt, commandAt, wordAt } from './analysis';
 
@@ -148,13 +149,7 @@ export function getSelectionRanges(a: Analysis, offset: number): Array<{ start: 
   return out;
 }
 
+/** 0-based line of an offset (the syntax layer's conversion, line part). */
 export function lineOf(ls: number[], offset: number): number {
-  let lo = 0;
-  let hi = ls.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ls[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return offsetToPosition(ls, offset).line;
 }

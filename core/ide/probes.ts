@@ -8,6 +8,7 @@ import type { CatalogueEntry, Diagnostic } from '../diagnostics/types';
 import type { SimMode } from '../kernel/config';
 import type { Model } from '../model/index';
 import { originOf, simulate } from '../sim/index';
+import { offsetToPosition } from '../syntax/tree';
 import type { Analysis } from './analysis';
 
 export interface ProbeResult {
@@ -103,13 +104,5 @@ export function probeExpectationDiagnostics(a: Analysis, results: readonly Probe
 }
 
 function lineOf(a: Analysis, offset: number): number {
-  const ls = a.model.file.lineStarts;
-  let lo = 0;
-  let hi = ls.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ls[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return offsetToPosition(a.model.file.lineStarts, offset).line;
 }

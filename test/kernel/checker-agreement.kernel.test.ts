@@ -16,23 +16,13 @@ import {
   buildOnKernel, cleanupAll, cleanupOnKernel, installInterruptCleanup, kernelUnavailableReason, pool, newPrefix,
   removeStaleNamespaces, repoRoot,
 } from './harness';
+import { prng } from '../util/prng';
 
 const NOT_SIMULATED = 'NS9001';
 
 /** `file:line` -> why the checker and the kernel differ there today (FIXME for the checker owners). */
 const KNOWN_DIFFERENCES: Record<string, string> = {};
 
-/** Deterministic PRNG (mulberry32): the generated scripts are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A generated script: a small valid base, then lines drawn from templates whose arguments are

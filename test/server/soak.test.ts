@@ -10,18 +10,8 @@ import { analyze } from '../../core/ide/analysis';
 import { getDiagnostics } from '../../core/ide/diagnostics';
 import { fixturePath } from '../util/golden';
 import { offsetOf, positionOf, TestClient } from './client';
+import { prng } from '../util/prng';
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 20261129;
 const EDITS = 10000;
