@@ -4,6 +4,7 @@
 import type { BenchEntry } from './harness';
 import { lspBenchRows } from '../test/server/bench-lsp';
 import { debuggerRows } from './debugger';
+import { extensionRows } from './extension';
 import { parseCheckRows } from './parse-check';
 import { simRows } from './sim';
 import { cliCheckRows, formatRows } from './tools';
@@ -15,4 +16,5 @@ export const entries: BenchEntry[] = [
   { id: 'sim', run: simRows },
   { id: 'lsp', run: lspBenchRows },
   { id: 'debugger', run: debuggerRows },
+  { id: 'extension', run: extensionRows },
 ];
