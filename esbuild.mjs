@@ -17,6 +17,9 @@ const entries = [
   { out: 'server.js', src: 'server/main.ts' },
   { out: 'debugAdapter.js', src: 'debugger/main.ts' },
   { out: 'cli.js', src: 'cli/main.ts', banner: '#!/usr/bin/env node', executable: true },
+  // The extension's views (topology, matrix, pcap): loaded by extension.js on first use, so that
+  // activation does not parse the model and the simulator.
+  { out: 'views.js', src: 'client/views/index.ts' },
   // The webview pages (topology, matrix): browser code loaded by the extension's webview panels.
   { out: 'webview.js', src: 'webview/main.ts', options: { platform: 'browser', format: 'iife', target: 'es2022', external: [] } },
 ];

@@ -4,6 +4,8 @@
 // CLI (cli.ts) or the debugger. A command never throws: failures become messages. Anything that would
 // run on the machine beyond the offline CLI is shown first, asked for, refused in an untrusted
 // workspace, and never acts on the host's own namespace.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CliCommand, cliSupports, documentOperand, locateCli, notImplementedMessage, runCli } from './cli';
 import { findProbes, probeAt, readCommandArgs, shellQuote } from './probes';
@@ -204,15 +206,14 @@ async function importNamespaces(context: vscode.ExtensionContext): Promise<void>
 async function showMatrix(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
   const doc = await targetDocument(readCommandArgs(args).uri);
   if (!doc) return;
-  // The views load core/ (model, simulator): imported on first use to keep activation light.
-  const { showMatrixView } = await import('./views/matrix');
+  const { showMatrixView } = loadViews();
   await showMatrixView(context, doc);
 }
 
 async function showTopology(context: vscode.ExtensionContext, args: unknown[]): Promise<void> {
   const doc = await targetDocument(readCommandArgs(args).uri);
   if (!doc) return;
-  const { showTopologyView } = await import('./views/topology');
+  const { showTopologyView } = loadViews();
   showTopologyView(context, doc);
 }
 
@@ -220,8 +221,22 @@ async function exportPcap(args: unknown[]): Promise<void> {
   const target = readCommandArgs(args);
   const doc = await targetDocument(target.uri);
   if (!doc) return;
-  const { exportPcapCommand } = await import('./views/pcap');
+  const { exportPcapCommand } = loadViews();
   await exportPcapCommand(doc, target.probe);
+}
+
+type Views = typeof import('./views/index');
+
+/**
+ * The views load core/ (model, simulator), so they are loaded on first use, from their own bundle
+ * (dist/views.js beside dist/extension.js) or, compiled by tsc for the tests, from views/index.js.
+ * The path is computed so that esbuild leaves the require alone and activation parses none of it.
+ */
+function loadViews(): Views {
+  const file = [join(__dirname, 'views.js'), join(__dirname, 'views', 'index.js')].find((f) => existsSync(f));
+  if (!file) throw new Error('the views are not built (dist/views.js is missing): run npm run build');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(file) as Views;
 }
 
 /** Wraps a handler so that an unexpected failure is a message, never an unhandled rejection. */
