@@ -257,6 +257,17 @@ export function displayName(file: string): string {
 
 // ---------------------------------------------------------------- check
 
+/** The file's text, or undefined after reporting why it cannot be read (commands over several files go on). */
+function readOrReport(io: Io, file: string): string | undefined {
+  try {
+    return io.read(file);
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    io.err(`netns-dbg: ${e.message}\n`);
+    return undefined;
+  }
+}
+
 function checkCommand(args: ParsedArgs, io: Io): number {
   const list = files(args, 1);
   const json = args.options.has('json');
@@ -266,12 +277,8 @@ function checkCommand(args: ParsedArgs, io: Io): number {
   let checked = 0;
   const results: unknown[] = [];
   for (const file of list) {
-    let text: string;
-    try {
-      text = io.read(file);
-    } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      io.err(`netns-dbg: ${e.message}\n`);
+    const text = readOrReport(io, file);
+    if (text === undefined) {
       unreadable = true;
       continue;
     }
@@ -305,12 +312,8 @@ function fmtCommand(args: ParsedArgs, io: Io): number {
   let status = 0;
   const changed: string[] = [];
   for (const file of list) {
-    let text: string;
-    try {
-      text = io.read(file);
-    } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      io.err(`netns-dbg: ${e.message}\n`);
+    const text = readOrReport(io, file);
+    if (text === undefined) {
       status = 2;
       continue;
     }

@@ -972,6 +972,14 @@ export class NetnsDebugSession extends DebugSession {
 
   // ------------------------------------------------------------ breakpoints: requests
 
+  /** Compiles a breakpoint's condition, hit count and log message; verified when they compile, else the error is its message. */
+  private verifyWithOptions(bp: Bp, condition: unknown, hitCondition: unknown, logMessage: unknown): boolean {
+    const err = this.compileOptions(bp, condition, hitCondition, logMessage);
+    bp.verified = !err;
+    bp.message = err;
+    return !err;
+  }
+
   private compileOptions(bp: Bp, condition: unknown, hitCondition: unknown, logMessage: unknown): string | undefined {
     if (condition !== undefined && condition !== null && condition !== '') {
       if (typeof condition !== 'string') return 'invalid condition: not a string';
@@ -1053,14 +1061,7 @@ export class NetnsDebugSession extends DebugSession {
       }
       bp.predicate = t.predicate;
       bp.netns = t.netns;
-      const err = this.compileOptions(bp, s.condition, s.hitCondition, s.logMessage);
-      if (err) {
-        bp.message = err;
-        return bp;
-      }
-      bp.verified = true;
-      bp.message = undefined;
-      this.reach(bp);
+      if (this.verifyWithOptions(bp, s.condition, s.hitCondition, s.logMessage)) this.reach(bp);
       return bp;
     });
     if (ours) this.lineBps = made;
@@ -1107,12 +1108,7 @@ export class NetnsDebugSession extends DebugSession {
         return bp;
       }
       bp.predicate = functionBreakpoint(name);
-      const err = this.compileOptions(bp, s.condition, s.hitCondition, undefined);
-      if (err) {
-        bp.message = err;
-        return bp;
-      }
-      bp.verified = true;
+      this.verifyWithOptions(bp, s.condition, s.hitCondition, undefined);
       return bp;
     });
     response.body = { breakpoints: this.fnBps.map((b) => this.toDap(b)) };
@@ -1192,12 +1188,7 @@ export class NetnsDebugSession extends DebugSession {
         const b = Program.field(p.runtime.packet(e.seq), path);
         return !!a && !!b && show(a) !== show(b);
       };
-      const err = this.compileOptions(bp, s.condition, s.hitCondition, undefined);
-      if (err) {
-        bp.message = err;
-        return bp;
-      }
-      bp.verified = true;
+      this.verifyWithOptions(bp, s.condition, s.hitCondition, undefined);
       return bp;
     });
     response.body = { breakpoints: this.dataBps.map((b) => this.toDap(b)) };

@@ -568,12 +568,7 @@ export class Engine implements NfHost {
     skb.tcp!.seq = SERVER_ISN;
     skb.tcp!.ackSeq = (t.seq + 1) >>> 0;
     skb.mark = mark;
-    this.enter('tcp_v4_send_synack', net, skb, { origin: l.origin });
-    try {
-      this.sendReply(net, skb, false);
-    } finally {
-      this.leave();
-    }
+    this.sendKernelReply('tcp_v4_send_synack', net, skb, { origin: l.origin });
   }
 
   /** tcp_v4_send_reset: RST (seq = their ack) or RST|ACK (ack = seq + SYN + FIN + len), via ip_send_unicast_reply. */
@@ -582,7 +577,12 @@ export class Engine implements NfHost {
     const skb = this.newSkb(net, 'tcp', orig.ip.daddr, orig.ip.saddr, t.dport, t.sport, this.run.sysctlInt(net, 'net.ipv4.ip_default_ttl'), orig.id);
     this.fillRst(skb, orig);
     skb.mark = this.run.sysctl(net, 'net.ipv4.fwmark_reflect') !== '0' ? orig.mark : 0;
-    this.enter('tcp_v4_send_reset', net, skb);
+    this.sendKernelReply('tcp_v4_send_reset', net, skb);
+  }
+
+  /** A reply the kernel itself builds (SYN-ACK, RST, echo reply), sent inside the frame of `fn`. */
+  private sendKernelReply(fn: string, net: Net, skb: Skb, attrs?: EvAttrs): void {
+    this.enter(fn, net, skb, attrs);
     try {
       this.sendReply(net, skb, false);
     } finally {
@@ -679,12 +679,7 @@ export class Engine implements NfHost {
     skb.icmp = { type: ICMP_ECHOREPLY, code: 0, id: ic.id, seq: ic.seq };
     skb.ip.df = false;
     skb.mark = this.run.sysctl(net, 'net.ipv4.fwmark_reflect') !== '0' ? req.mark : 0;
-    this.enter('icmp_reply', net, skb);
-    try {
-      this.sendReply(net, skb, false);
-    } finally {
-      this.leave();
-    }
+    this.sendKernelReply('icmp_reply', net, skb);
   }
 
   /**
