@@ -23,9 +23,16 @@
 //     returned unchanged: its structure is unknown, so no layout is safe.
 // Safety net: the result is parsed again and must give the same blocks and the same words; if it
 // does not (a case the rules above missed), the text is returned unchanged.
+//
+// How: one pass over the characters, no token objects and no tree. It splits the text exactly as
+// the lexer does (words, blanks, newlines, comments, braces, continuations), follows the parser's
+// statement and block rules just far enough to know whether parse() would report a syntax error,
+// and lays out the output as it goes. While the output is still a copy of the input (a formatted
+// file) nothing is built: only the input offset is compared. test/ide/format-oracle.test.ts checks
+// the result against the token-based formatter this replaced, byte for byte.
 
-import { lex, Token, TokenKind } from '../syntax/lexer';
-import { parse } from '../syntax/parser';
+import { lex, TokenKind } from '../syntax/lexer';
+import { isValidNamespaceName, parse } from '../syntax/parser';
 import { ItemNode, SourceFile } from '../syntax/tree';
 
 /** Replace original text [start, end) by newText. Offsets are UTF-16 offsets into the original. */
@@ -40,19 +47,19 @@ export const CONTINUATION_INDENT = 8;
 
 /** Why a text is left as it is, or undefined when it can be formatted. */
 export function formatRefusal(text: string): string | undefined {
-  return layout(parse(text)).refusal;
+  return layout(text, false).refusal;
 }
 
 /** The formatted text (the input itself when it has syntax errors). */
 export function formatText(text: string): string {
-  const r = layout(parse(text), false);
+  const r = layout(text, false);
   return r.refusal ? text : r.text;
 }
 
 /** The edits that turn `text` into formatText(text), each one a whitespace gap between two tokens. */
 export function formatEdits(text: string): TextEdit[] {
-  const r = layout(parse(text));
-  return r.refusal ? [] : gapEdits(text, r.text, r.anchors);
+  const r = layout(text, true);
+  return r.refusal || r.text === text ? [] : gapEdits(text, r.text, r.anchors);
 }
 
 /**
@@ -88,30 +95,19 @@ function lineEnd(text: string, offset: number): number {
   return i < 0 ? text.length : i;
 }
 
-/** A token kept in the output: where it was and where it went. */
-interface Anchor {
-  origStart: number;
-  origEnd: number;
-  outStart: number;
-  outEnd: number;
-}
-
 interface Layout {
   text: string;
-  /** The kept tokens, to derive edits from (only when asked: formatText does not need them). */
-  anchors: Anchor[];
+  /**
+   * The kept tokens (words, braces, comments), to derive edits from, three numbers each: offset in
+   * the input, offset in the output, length. Only when asked: formatText does not need them.
+   */
+  anchors: number[];
   refusal?: string;
 }
 
-function trimEndBlanks(s: string): string {
-  let e = s.length;
-  while (e > 0) {
-    const c = s.charCodeAt(e - 1);
-    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c) e--;
-    else break;
-  }
-  return e === s.length ? s : s.slice(0, e);
-}
+const SYNTAX_REFUSAL = 'the file has syntax errors; fix them first';
+const BACKSLASH_REFUSAL = 'a word ends in a backslash (or an escaped carriage return) at the end of a line; a line break after it would make it a line continuation';
+const INTERNAL_REFUSAL = 'internal: formatting would change the meaning; left unchanged';
 
 /** Indentation strings by width, built once. */
 const INDENTS: string[] = [];
@@ -120,35 +116,45 @@ function indent(width: number): string {
   return INDENTS[width];
 }
 
-function layout(sf: SourceFile, wantAnchors = true): Layout {
-  const src = sf.text;
-  if (sf.errors.length) return { text: src, anchors: [], refusal: 'the file has syntax errors; fix them first' };
-  const tokens = sf.tokens;
-  // A word that a line break right after it would change (`a\` at the end of the file, `\<CR>`
-  // before blanks and a newline: the backslash would become a line continuation).
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.kind !== TokenKind.Word || !(t.text.endsWith('\\') || t.text.endsWith('\r'))) continue;
-    let j = i + 1;
-    while (j < tokens.length && tokens[j].kind === TokenKind.Whitespace) j++;
-    const endsLine = j === tokens.length || tokens[j].kind === TokenKind.Newline;
-    if (endsLine && !sameWordBeforeNewline(t)) {
-      return { text: src, anchors: [], refusal: 'a word ends in a backslash (or an escaped carriage return) at the end of a line; a line break after it would make it a line continuation' };
-    }
-  }
+/** The lexer's blanks: space, tab, CR, VT, FF (a newline is a token of its own). */
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
+}
 
+/** Statement-head keywords, as the parser tells them (by unquoted value). */
+const enum Head {
+  None = 0,
+  Namespace = 1,
+  Jail = 2,
+}
+
+function layout(src: string, wantAnchors: boolean): Layout {
+  const n = src.length;
+
+  // Output. While `same`, the output so far is src[0, outLen) and nothing is stored; the first
+  // difference copies that prefix into `parts` and from then on every piece is pushed.
+  let same = true;
   const parts: string[] = [];
-  const anchors: Anchor[] = [];
   let outLen = 0;
+  const anchors: number[] = [];
+  const diverge = (): void => {
+    same = false;
+    if (outLen > 0) parts.push(src.slice(0, outLen));
+  };
   const put = (s: string): void => {
-    parts.push(s);
+    if (same && !src.startsWith(s, outLen)) diverge();
+    if (!same) parts.push(s);
     outLen += s.length;
   };
-  const anchor = (t: Token, text: string): void => {
-    if (wantAnchors) anchors.push({ origStart: t.start, origEnd: t.start + text.length, outStart: outLen, outEnd: outLen + text.length });
-    put(text);
+  /** Copies src[start, end) (a kept token) to the output. */
+  const putSrc = (start: number, end: number): void => {
+    if (wantAnchors) anchors.push(start, outLen, end - start);
+    if (same && outLen !== start && !src.startsWith(src.slice(start, end), outLen)) diverge();
+    if (!same) parts.push(src.slice(start, end));
+    outLen += end - start;
   };
 
+  // Layout state (the rules in the header).
   let depth = 0;
   let lineOpen = false; // an output line has content and no newline yet
   let inRun = false; // inside the words of a statement or block header
@@ -166,79 +172,208 @@ function layout(sf: SourceFile, wantAnchors = true): Layout {
     lineOpen = true;
   };
 
-  for (const t of tokens) {
-    switch (t.kind) {
-      case TokenKind.Whitespace:
-        break;
-      case TokenKind.Newline:
-        if (physicalEmpty && outLen > 0) blankPending = true;
-        inRun = false;
-        pendingContinuation = false;
-        physicalEmpty = true;
-        break;
-      case TokenKind.Continuation:
-        if (inRun) pendingContinuation = true;
-        physicalEmpty = true;
-        break;
-      case TokenKind.Word:
-        if (inRun) {
-          if (pendingContinuation) put(' \\\n' + indent(INDENT * depth + CONTINUATION_INDENT));
-          else put(' ');
-        } else {
-          newLine(depth, false);
-          inRun = true;
+  // What parse() would say, just enough to know whether it reports an error. Every error makes
+  // the file unformattable, so the first one ends the pass.
+  const blocks: boolean[] = []; // open blocks, true for a jail
+  let jails = 0;
+  let stmtWords = 0; // words of the current statement so far (0: at a statement start)
+  let stmtHead: Head = Head.None;
+  let stmtNameOk = true; // a namespace header's name is a valid namespace name
+  /** Ends the current statement (at a newline, `}` or the end): a block keyword without `{` is an error. */
+  const endStatement = (): boolean => {
+    const bad = stmtHead !== Head.None && stmtWords <= 2;
+    stmtWords = 0;
+    stmtHead = Head.None;
+    return bad;
+  };
+
+  // A word that a line break right after it would change (`a\` at the end of the file, `\<CR>`
+  // before blanks and a newline: the backslash would become a line continuation): a word ending
+  // in `\` or CR followed only by blanks up to a newline or the end of the text is checked.
+  let backslashWord = -1; // its start, until the next token that is not blanks
+  let backslashEnd = 0;
+  let backslashBad = false;
+  const checkBackslashWord = (): void => {
+    if (backslashWord >= 0 && !sameWordBeforeNewline(src.slice(backslashWord, backslashEnd))) backslashBad = true;
+    backslashWord = -1;
+  };
+
+  let i = 0;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    const start = i;
+    if (c === 0x0a) {
+      // Newline.
+      i++;
+      if (endStatement()) return refuse(src, SYNTAX_REFUSAL);
+      checkBackslashWord();
+      if (physicalEmpty && outLen > 0) blankPending = true;
+      inRun = false;
+      pendingContinuation = false;
+      physicalEmpty = true;
+    } else if (isBlank(c)) {
+      // Whitespace: nothing to keep.
+      i++;
+      while (i < n && isBlank(src.charCodeAt(i))) i++;
+    } else if (c === 0x23 /* # */) {
+      // Comment, up to the newline; trailing blanks dropped.
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+      backslashWord = -1;
+      let e = i;
+      while (e > start && isBlank(src.charCodeAt(e - 1))) e--;
+      if (!physicalEmpty && lineOpen) put('  ');
+      else newLine(depth, false);
+      putSrc(start, e);
+      inRun = false;
+      pendingContinuation = false;
+      physicalEmpty = false;
+    } else if (c === 0x7b /* { */) {
+      i++;
+      backslashWord = -1;
+      // Only `namespace NAME {` (not inside a block) and `jail ADDR {` (not inside a jail) are good.
+      if (stmtHead === Head.None || stmtWords !== 2) return refuse(src, SYNTAX_REFUSAL);
+      if (stmtHead === Head.Namespace ? blocks.length > 0 || !stmtNameOk : jails > 0) return refuse(src, SYNTAX_REFUSAL);
+      blocks.push(stmtHead === Head.Jail);
+      if (stmtHead === Head.Jail) jails++;
+      stmtWords = 0;
+      stmtHead = Head.None;
+      if (inRun) put(' ');
+      else newLine(depth, false); // not reached without a syntax error
+      putSrc(start, i);
+      depth++;
+      afterOpen = true;
+      inRun = false;
+      pendingContinuation = false;
+      physicalEmpty = false;
+    } else if (c === 0x7d /* } */) {
+      i++;
+      backslashWord = -1;
+      if (endStatement() || blocks.length === 0) return refuse(src, SYNTAX_REFUSAL);
+      if (blocks.pop()) jails--;
+      depth = Math.max(0, depth - 1);
+      newLine(depth, true);
+      putSrc(start, i);
+      inRun = false;
+      pendingContinuation = false;
+      physicalEmpty = false;
+    } else if (c === 0x5c /* \ */ && (src.charCodeAt(i + 1) === 0x0a || (src.charCodeAt(i + 1) === 0x0d && src.charCodeAt(i + 2) === 0x0a))) {
+      // Line continuation: the statement goes on.
+      i += src.charCodeAt(i + 1) === 0x0a ? 2 : 3;
+      backslashWord = -1;
+      if (inRun) pendingContinuation = true;
+      physicalEmpty = true;
+    } else {
+      // A word. Plain (no quote, no backslash): its value is its text.
+      let plain = true;
+      for (; i < n; i++) {
+        const d = src.charCodeAt(i);
+        if (d === 0x0a || d === 0x20 || d === 0x09 || d === 0x7b || d === 0x7d || d === 0x0d || d === 0x0b || d === 0x0c) break;
+        if (d === 0x22 || d === 0x27 || d === 0x5c) {
+          plain = false;
+          break;
         }
-        pendingContinuation = false;
-        anchor(t, t.text);
-        physicalEmpty = false;
-        break;
-      case TokenKind.LBrace:
-        if (inRun) put(' ');
-        else newLine(depth, false); // not reached without a syntax error
-        anchor(t, '{');
-        depth++;
-        afterOpen = true;
-        inRun = false;
-        pendingContinuation = false;
-        physicalEmpty = false;
-        break;
-      case TokenKind.RBrace:
-        depth = Math.max(0, depth - 1);
-        newLine(depth, true);
-        anchor(t, '}');
-        inRun = false;
-        pendingContinuation = false;
-        physicalEmpty = false;
-        break;
-      case TokenKind.Comment: {
-        const text = trimEndBlanks(t.text);
-        if (!physicalEmpty && lineOpen) put('  ');
-        else newLine(depth, false);
-        anchor(t, text);
-        inRun = false;
-        pendingContinuation = false;
-        physicalEmpty = false;
-        break;
       }
+      let quoted = false;
+      if (!plain) {
+        const w = scanWord(src, start);
+        if (w.unterminated) return refuse(src, SYNTAX_REFUSAL);
+        i = w.end;
+        quoted = w.quoted;
+      }
+      if (stmtWords === 0) {
+        if (plain) {
+          const len = i - start;
+          if (len === 9 && src.startsWith('namespace', start)) stmtHead = Head.Namespace;
+          else if (len === 4 && src.startsWith('jail', start)) stmtHead = Head.Jail;
+        } else if (!quoted) {
+          const v = wordValue(src, start, i);
+          stmtHead = v === 'namespace' ? Head.Namespace : v === 'jail' ? Head.Jail : Head.None;
+        }
+      } else if (stmtWords === 1 && stmtHead === Head.Namespace) {
+        stmtNameOk = isValidNamespaceName(plain ? src.slice(start, i) : wordValue(src, start, i));
+      }
+      stmtWords++;
+      const last = src.charCodeAt(i - 1);
+      if (last === 0x5c || last === 0x0d) {
+        backslashWord = start;
+        backslashEnd = i;
+      } else backslashWord = -1;
+
+      if (inRun) {
+        if (pendingContinuation) put(' \\\n' + indent(INDENT * depth + CONTINUATION_INDENT));
+        else put(' ');
+      } else {
+        newLine(depth, false);
+        inRun = true;
+      }
+      pendingContinuation = false;
+      putSrc(start, i);
+      physicalEmpty = false;
     }
   }
+  if (endStatement() || blocks.length > 0) return refuse(src, SYNTAX_REFUSAL);
+  checkBackslashWord();
+  if (backslashBad) return refuse(src, BACKSLASH_REFUSAL);
   if (lineOpen) put('\n');
-  const text = parts.join('');
 
-  // The safety net parses the result again, unless it is the input itself (already formatted).
-  if (text !== src && !sameStructure(sf, parse(text))) {
-    return { text: src, anchors: [], refusal: 'internal: formatting would change the meaning; left unchanged' };
-  }
+  if (same && outLen === n) return { text: src, anchors };
+  if (same) diverge();
+  const text = parts.join('');
+  // The safety net parses the result again (only when it differs from the input).
+  if (text !== src && !sameStructure(parse(src), parse(text))) return refuse(src, INTERNAL_REFUSAL);
   return { text, anchors };
 }
 
-function sameWordBeforeNewline(word: Token): boolean {
-  const t = lex(word.text + '\n')[0];
-  return t !== undefined && t.kind === TokenKind.Word && t.text === word.text;
+function refuse(src: string, refusal: string): Layout {
+  return { text: src, anchors: [], refusal };
+}
+
+/** A word the plain fast path left: where it ends, as the lexer splits it, and its quote flags. */
+function scanWord(text: string, start: number): { end: number; quoted: boolean; unterminated: boolean } {
+  const n = text.length;
+  let i = start;
+  let quoted = false;
+  let unterminated = false;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || isBlank(c) || c === 0x7b || c === 0x7d) break;
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      quoted = true;
+      i++;
+      while (i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 0x0a) {
+        if (c === 0x22 && text.charCodeAt(i) === 0x5c && i + 1 < n && '"\\$`'.includes(text[i + 1])) i += 2;
+        else i++;
+      }
+      if (i < n && text.charCodeAt(i) === c) i++;
+      else unterminated = true;
+      continue;
+    }
+    if (c === 0x5c /* \ */ && i + 1 < n && text.charCodeAt(i + 1) !== 0x0a) {
+      i += 2;
+      continue;
+    }
+    if (c === 0x5c && i + 1 < n) break; // continuation: a token of its own
+    i++;
+  }
+  if (i === start) i++;
+  return { end: i, quoted, unterminated };
+}
+
+/** The shell value of the word src[start, end), from the lexer (quotes and escapes removed). */
+function wordValue(src: string, start: number, end: number): string {
+  const t = lex(src.slice(start, end))[0];
+  return t === undefined ? '' : t.value;
+}
+
+/** The word still lexes as the same word when a newline follows it. */
+function sameWordBeforeNewline(word: string): boolean {
+  const t = lex(word + '\n')[0];
+  return t !== undefined && t.kind === TokenKind.Word && t.text === word;
 }
 
 /** The edits between consecutive anchors (and before the first / after the last) that differ. */
-function gapEdits(src: string, out: string, anchors: Anchor[]): TextEdit[] {
+function gapEdits(src: string, out: string, anchors: number[]): TextEdit[] {
   const edits: TextEdit[] = [];
   let origAt = 0;
   let outAt = 0;
@@ -246,10 +381,13 @@ function gapEdits(src: string, out: string, anchors: Anchor[]): TextEdit[] {
     const newText = out.slice(outAt, outEnd);
     if (src.slice(origAt, origEnd) !== newText) edits.push({ start: origAt, end: origEnd, newText });
   };
-  for (const a of anchors) {
-    gap(a.origStart, a.outStart);
-    origAt = a.origEnd;
-    outAt = a.outEnd;
+  for (let k = 0; k < anchors.length; k += 3) {
+    const origStart = anchors[k];
+    const outStart = anchors[k + 1];
+    const len = anchors[k + 2];
+    gap(origStart, outStart);
+    origAt = origStart + len;
+    outAt = outStart + len;
   }
   gap(src.length, out.length);
   return edits;
