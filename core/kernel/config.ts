@@ -243,16 +243,26 @@ export function ipv4ToString(a: Ipv4): string {
 
 /** Parses a dotted quad strictly (four decimal octets 0..255); undefined if not one. */
 export function parseIpv4(text: string): Ipv4 | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  // Exactly four parts of 1-3 ASCII digits, each at most 255 (hand-rolled: every address word
+  // of a file comes through here).
   let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
+  let parts = 0;
+  let n = 0;
+  let digits = 0;
+  const len = text.length;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || n > 255 || ++parts > 4) return undefined;
+      v = v * 256 + n;
+      n = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      n = n * 10 + (c - 0x30);
+      digits++;
+    } else return undefined;
   }
-  return v >>> 0;
+  return parts === 4 ? v >>> 0 : undefined;
 }
 
 export function prefixMask(len: number): number {

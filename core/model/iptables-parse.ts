@@ -122,8 +122,8 @@ function portOpts(which: 'sport' | 'dport', names: string[], label: string): Ext
     apply: (m, v, invert) => {
       if (m[which]) return fail('xtDuplicateOption', `Only one \`${label}' allowed`);
       const r = parsePortRange(v);
-      if (!r.ok) return fail('xtBadPort', r.error);
-      m[which] = { v: r.value, invert };
+      if (typeof r === 'string') return fail('xtBadPort', r);
+      m[which] = { v: r, invert };
       return undefined;
     },
   };
@@ -336,8 +336,12 @@ function markTargetOpts(target: 'MARK' | 'CONNMARK'): ExtOpt<TargetInst>[] {
   return opts;
 }
 
+/** The flags of a target that has none (shared, never written: flagOpt copies). */
+const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[];
+
 const flagOpt = (name: string): ExtOpt<TargetInst> => ({
-  names: [name], arg: false, invert: false, apply: (t) => { if (!t.flags.includes(name)) t.flags.push(name); return undefined; },
+  // Copy on write: targets start with the shared empty NO_FLAGS.
+  names: [name], arg: false, invert: false, apply: (t) => { if (!t.flags.includes(name)) t.flags = [...t.flags, name]; return undefined; },
 });
 
 function natToOpt(name: 'to-source' | 'to-destination'): ExtOpt<TargetInst> {
@@ -448,20 +452,109 @@ type Resolved =
   | { kind: 'match'; match: MatchInst | MatchName; opt: ExtOpt<MatchInst> }
   | { kind: 'target'; opt: ExtOpt<TargetInst> };
 
-export interface ParseEnv {
-  /** Is NAME a user chain of TABLE in this namespace (for `-j NAME`)? */
-  isUserChain(table: XtTableName, name: string): boolean;
-  isBuiltinChain(table: XtTableName, name: string): boolean;
-  userChains(table: XtTableName): Iterable<string>;
+/** A loaded extension, in load order: a match, or null for the target's options. */
+type ExtEntry = MatchInst | null;
+
+/** The loaded extensions in getopt's table order are the matches in load order with the target
+ *  (when it has options) at `targetPos`, the number of matches loaded before it (-1: none). */
+function extCount(rule: RuleSpec, targetPos: number): number {
+  return rule.matches.length + (targetPos >= 0 ? 1 : 0);
+}
+
+function extAt(rule: RuleSpec, targetPos: number, k: number): ExtEntry {
+  if (targetPos < 0 || k < targetPos) return rule.matches[k];
+  return k === targetPos ? null : rule.matches[k - 1];
+}
+
+/** The base-option resolutions, one constant per key (they are only read). */
+const BASE_RES = new Map<BaseKey, Resolved>();
+for (const [, k] of BASE_LONG) if (!BASE_RES.has(k)) BASE_RES.set(k, { kind: 'base', key: k });
+for (const c of SHORT) if (!BASE_RES.has(c as BaseKey)) BASE_RES.set(c as BaseKey, { kind: 'base', key: c as BaseKey });
+
+function reportFail(ctx: ExecContext, f: Fail, at: number): undefined {
+  const argv = ctx.argv;
+  const d = ctx.report(f.key, argv[f.at ?? at] ?? argv[0], ...f.args);
+  if (f.data) d.data = f.data;
+  return undefined;
+}
+
+function hasName(names: string[], name: string): boolean {
+  for (let k = 0; k < names.length; k++) if (names[k] === name) return true;
+  return false;
+}
+
+function hasPrefix(names: string[], name: string): boolean {
+  for (let k = 0; k < names.length; k++) if (names[k].startsWith(name)) return true;
+  return false;
+}
+
+type Cand = { names: string[]; res: Resolved };
+
+function pick(list: Cand[], name: string): Resolved | Fail | undefined {
+  for (const c of list) if (c.names.includes(name)) return c.res;
+  const pref = list.filter((c) => c.names.some((n) => n.startsWith(name)));
+  if (pref.length === 0) return undefined;
+  const distinct = new Set(pref.map((c) => (c.res.kind === 'base' ? c.res.key : c.res.opt)));
+  if (distinct.size > 1) return fail('xtUnknownOption', `--${name}`, `option '--${name}' is ambiguous; write it in full`);
+  return pref[0].res;
+}
+
+/** Resolves a long option name (without `--`) against the base options and the loaded extensions. */
+function lookupLong(name: string, rule: RuleSpec, targetPos: number): Resolved | Fail | undefined {
+  // Exact names first (the common case, no allocation), in getopt's table order.
+  const base = BASE_MAP.get(name);
+  if (base) return BASE_RES.get(base)!;
+  const text = rule.target?.ext;
+  // Latest extension first: a second `-m comment` takes the second `--comment` (verified).
+  const n = extCount(rule, targetPos);
+  for (let k = n - 1; k >= 0; k--) {
+    const e = extAt(rule, targetPos, k);
+    if (e !== null) {
+      const opts = MATCH_OPTS[e.name];
+      for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return { kind: 'match', match: e, opt: opts[j] };
+    } else if (text) {
+      const opts = TARGET_OPTS[text];
+      for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return { kind: 'target', opt: opts[j] };
+    }
+  }
+  // No abbreviation possible either: go straight to the protocol's implicit match.
+  let anyPrefix = basePrefix(name);
+  for (let k = 0; k < n && !anyPrefix; k++) {
+    const e = extAt(rule, targetPos, k);
+    const opts: Array<{ names: string[] }> = e !== null ? MATCH_OPTS[e.name] : text ? TARGET_OPTS[text] : [];
+    for (let j = 0; j < opts.length; j++) if (hasPrefix(opts[j].names, name)) { anyPrefix = true; break; }
+  }
+  if (anyPrefix) {
+    // getopt_long also takes an unambiguous abbreviation (`--so` for --source; verified).
+    const cands: Cand[] = [];
+    for (const [n, k] of BASE_LONG) cands.push({ names: [n], res: BASE_RES.get(k)! });
+    for (let k = 0; k < n; k++) {
+      const e = extAt(rule, targetPos, k);
+      if (e !== null) for (const o of MATCH_OPTS[e.name]) cands.push({ names: o.names, res: { kind: 'match', match: e, opt: o } });
+      else if (text) for (const o of TARGET_OPTS[text]) cands.push({ names: o.names, res: { kind: 'target', opt: o } });
+    }
+    const r = pick(cands, name);
+    if (r) return r;
+  }
+  // The protocol's own match is loaded on demand (`-p tcp --dport 80`), unless -p is inverted.
+  const p = rule.proto;
+  if (!p || p.invert) return undefined;
+  const pm: MatchName | undefined = p.v === IPPROTO_TCP ? 'tcp' : p.v === IPPROTO_UDP ? 'udp' : p.v === IPPROTO_ICMP ? 'icmp' : undefined;
+  if (!pm) return undefined;
+  for (let k = 0; k < rule.matches.length; k++) if (rule.matches[k].name === pm) return undefined;
+  const opts = MATCH_OPTS[pm];
+  for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return { kind: 'match', match: pm, opt: opts[j] };
+  return pick(opts.map((o) => ({ names: o.names, res: { kind: 'match', match: pm, opt: o } as Resolved })), name);
 }
 
 /**
  * Parses argv (argv[0] = `iptables`). Reports the first error like iptables does and returns
  * undefined; also undefined (after a warning) for a line that uses something not simulated.
  */
-export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | undefined {
+export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
   const argv = ctx.argv;
-  const rule: RuleSpec = { matches: [] };
+  // Every field up front: one object shape, no property store growing per option.
+  const rule: RuleSpec = { proto: undefined, src: undefined, dst: undefined, iif: undefined, oif: undefined, matches: [], target: undefined };
   let op: CmdOp | undefined;
   let opIdx = -1;
   let table: XtTableName = 'filter';
@@ -474,66 +567,9 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
   let policyIdx = -1;
   let hasRuleOptions = false;
   let invertIdx = -1;
-  let jumpTok = -1;
 
-  const report = (f: Fail, at: number): undefined => {
-    const d = ctx.report(f.key, argv[f.at ?? at] ?? argv[0], ...f.args);
-    if (f.data) d.data = f.data;
-    return undefined;
-  };
-  const optName = (i: number) => argv[i].value.split('=')[0];
-
-  /** Loaded extension options in getopt's table order (matches and target by load order). */
-  const extOrder: Array<{ kind: 'match'; m: MatchInst } | { kind: 'target' }> = [];
-
-  const lookupLong = (name: string, tryImplicit: boolean): Resolved | Fail | undefined => {
-    // Exact names first (the common case, no allocation), in getopt's table order.
-    const base = BASE_MAP.get(name);
-    if (base) return { kind: 'base', key: base };
-    // Latest extension first: a second `-m comment` takes the second `--comment` (verified).
-    for (let k = extOrder.length - 1; k >= 0; k--) {
-      const e = extOrder[k];
-      if (e.kind === 'match') {
-        for (const o of MATCH_OPTS[e.m.name]) if (o.names.includes(name)) return { kind: 'match', match: e.m, opt: o };
-      } else if (rule.target?.ext) {
-        for (const o of TARGET_OPTS[rule.target.ext]) if (o.names.includes(name)) return { kind: 'target', opt: o };
-      }
-    }
-    // No abbreviation possible either: go straight to the protocol's implicit match.
-    let anyPrefix = basePrefix(name);
-    for (const e of extOrder) {
-      if (anyPrefix) break;
-      const opts: Array<{ names: string[] }> = e.kind === 'match' ? MATCH_OPTS[e.m.name] : rule.target?.ext ? TARGET_OPTS[rule.target.ext] : [];
-      for (const o of opts) if (o.names.some((n) => n.startsWith(name))) { anyPrefix = true; break; }
-    }
-    type Cand = { names: string[]; res: Resolved };
-    const pick = (list: Cand[]): Resolved | Fail | undefined => {
-      for (const c of list) if (c.names.includes(name)) return c.res;
-      const pref = list.filter((c) => c.names.some((n) => n.startsWith(name)));
-      if (pref.length === 0) return undefined;
-      const distinct = new Set(pref.map((c) => (c.res.kind === 'base' ? c.res.key : c.res.opt)));
-      if (distinct.size > 1) return fail('xtUnknownOption', `--${name}`, `option '--${name}' is ambiguous; write it in full`);
-      return pref[0].res;
-    };
-    // getopt_long also takes an unambiguous abbreviation (`--so` for --source; verified).
-    const cands: Cand[] = [];
-    if (anyPrefix) {
-      for (const [n, k] of BASE_LONG) cands.push({ names: [n], res: { kind: 'base', key: k } });
-      for (const e of extOrder) {
-        if (e.kind === 'match') for (const o of MATCH_OPTS[e.m.name]) cands.push({ names: o.names, res: { kind: 'match', match: e.m, opt: o } });
-        else if (rule.target?.ext) for (const o of TARGET_OPTS[rule.target.ext]) cands.push({ names: o.names, res: { kind: 'target', opt: o } });
-      }
-    }
-    const r = pick(cands);
-    if (r || !tryImplicit) return r;
-    // The protocol's own match is loaded on demand (`-p tcp --dport 80`), unless -p is inverted.
-    const p = rule.proto;
-    if (!p || p.invert) return undefined;
-    const pm: MatchName | undefined = p.v === IPPROTO_TCP ? 'tcp' : p.v === IPPROTO_UDP ? 'udp' : p.v === IPPROTO_ICMP ? 'icmp' : undefined;
-    if (!pm || rule.matches.some((m) => m.name === pm)) return undefined;
-    for (const o of MATCH_OPTS[pm]) if (o.names.includes(name)) return { kind: 'match', match: pm, opt: o };
-    return pick(MATCH_OPTS[pm].map((o) => ({ names: o.names, res: { kind: 'match', match: pm, opt: o } as Resolved })));
-  };
+  /** Where the target's options sit among the loaded extensions (see extAt). */
+  let targetPos = -1;
 
   let i = 1;
   while (i < argv.length) {
@@ -541,7 +577,7 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
     const w = tok.value;
     if (w === '!' && !tok.quoted) {
       ctx.role(i, 'keyword');
-      if (invertIdx >= 0) return report(fail('xtBadNegation', 'multiple consecutive ! not allowed'), i);
+      if (invertIdx >= 0) return reportFail(ctx, fail('xtBadNegation', 'multiple consecutive ! not allowed'), i);
       invertIdx = i;
       i++;
       continue;
@@ -553,9 +589,9 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
       const eq = w.indexOf('=');
       const name = eq < 0 ? w.slice(2) : w.slice(2, eq);
       if (eq >= 0) inlineArg = w.slice(eq + 1);
-      display = `--${name}`;
-      const r = lookupLong(name, true);
-      if (r && 'key' in r && !('kind' in r)) return report(r as Fail, i);
+      display = eq < 0 ? w : `--${name}`;
+      const r = lookupLong(name, rule, targetPos);
+      if (r && 'key' in r && !('kind' in r)) return reportFail(ctx, r as Fail, i);
       if (!r) {
         // Options the real extension has but the simulator does not model: a warning, line ignored.
         const owners = [...rule.matches.map((m) => m.name as string), ...(rule.target?.ext ? [rule.target.ext as string] : [])];
@@ -566,18 +602,18 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
           ctx.report('xtNotSimulated', argv[i], `option '--${name}' of ${owner === owner.toUpperCase() ? 'target' : 'match'} ${owner}`);
           return undefined;
         }
-        return report(unknownOptionFail(name, rule), i);
+        return reportFail(ctx, unknownOptionFail(name, rule), i);
       }
       resolved = r as Resolved;
     } else if (w.startsWith('-') && w.length > 1 && !w.startsWith('--')) {
       const c = w[1];
-      if (!SHORT.has(c)) return report(fail('xtUnknownOption', w.slice(0, 2), ''), i);
+      if (!SHORT.has(c)) return reportFail(ctx, fail('xtUnknownOption', w.slice(0, 2), ''), i);
       // Flag clusters (`-nvL`): every letter but the last takes no argument.
       if (w.length > 2 && !REQ_ARG.has(c) && [...w.slice(1)].every((x) => SHORT.has(x) && !REQ_ARG.has(x))) {
         ctx.role(i, 'option');
         for (const x of w.slice(1)) {
           if (COMMANDS.has(x)) {
-            if (op) return report(fail('xtNoCommand', `Can't use -${x} with -${op}`), i);
+            if (op) return reportFail(ctx, fail('xtNoCommand', `Can't use -${x} with -${op}`), i);
             op = x as CmdOp;
             opIdx = i;
           }
@@ -586,38 +622,30 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
         continue;
       }
       if (w.length > 2) inlineArg = w.slice(2);
-      display = `-${c}`;
-      resolved = { kind: 'base', key: c as BaseKey };
+      display = w.length === 2 ? w : w.slice(0, 2);
+      resolved = BASE_RES.get(c as BaseKey)!;
     } else {
-      return report(fail('xtBadArgument', w), i);
+      return reportFail(ctx, fail('xtBadArgument', w), i);
     }
     ctx.role(i, 'option');
     const invert = invertIdx >= 0;
     const invIdx = invertIdx;
     invertIdx = -1;
 
-    // Fetches the option's required argument.
-    const needArg = (): string | undefined => {
-      if (inlineArg !== undefined) return inlineArg;
-      if (i + 1 >= argv.length) return undefined;
-      i++;
-      return argv[i].value;
-    };
-
     if (resolved.kind === 'base') {
       const key = resolved.key;
       if (invert && !INVERTIBLE.has(key)) {
         const what = key === 'm' ? '--match' : SHORT_NAME[key] ?? display;
-        return report(fail('xtBadNegation', `unexpected ! flag before ${what}`), invIdx);
+        return reportFail(ctx, fail('xtBadNegation', `unexpected ! flag before ${what}`), invIdx);
       }
       if (COMMANDS.has(key)) {
-        if (op) return report(fail('xtNoCommand', `Can't use -${key} with -${op}`), i);
+        if (op) return reportFail(ctx, fail('xtNoCommand', `Can't use -${key} with -${op}`), i);
         op = key as CmdOp;
         opIdx = i;
         const optIdx = i;
         if (REQ_ARG.has(key)) {
-          const v = needArg();
-          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+          if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           chain = v;
           chainIdx = inlineArg !== undefined ? optIdx : i;
           ctx.role(chainIdx, 'chain');
@@ -632,25 +660,25 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
           num = Number(argv[i].value);
           numIdx = i;
           ctx.role(i, 'number');
-          if (num < 1) return report(fail('xtBadRuleNumber', `Invalid rule number \`${argv[i].value}'`, 'rules are numbered from 1'), i);
+          if (num < 1) return reportFail(ctx, fail('xtBadRuleNumber', `Invalid rule number \`${argv[i].value}'`, 'rules are numbered from 1'), i);
         }
         if (key === 'R') {
-          if (i + 1 >= argv.length || !/^-?\d+$/.test(argv[i + 1].value)) return report(fail('xtMissingOption', '-R requires a rule number'), optIdx);
+          if (i + 1 >= argv.length || !/^-?\d+$/.test(argv[i + 1].value)) return reportFail(ctx, fail('xtMissingOption', '-R requires a rule number'), optIdx);
           i++;
           num = Number(argv[i].value);
           numIdx = i;
           ctx.role(i, 'number');
-          if (num < 1) return report(fail('xtBadRuleNumber', `Invalid rule number \`${argv[i].value}'`, 'rules are numbered from 1'), i);
+          if (num < 1) return reportFail(ctx, fail('xtBadRuleNumber', `Invalid rule number \`${argv[i].value}'`, 'rules are numbered from 1'), i);
         }
         if (key === 'P') {
-          if (i + 1 >= argv.length) return report(fail('xtMissingOption', '-P requires a chain and a policy'), optIdx);
+          if (i + 1 >= argv.length) return reportFail(ctx, fail('xtMissingOption', '-P requires a chain and a policy'), optIdx);
           i++;
           policy = argv[i].value;
           policyIdx = i;
           ctx.role(i, 'target');
         }
         if (key === 'E') {
-          if (i + 1 >= argv.length) return report(fail('xtMissingOption', '-E requires old-chain-name and new-chain-name'), optIdx);
+          if (i + 1 >= argv.length) return reportFail(ctx, fail('xtMissingOption', '-E requires old-chain-name and new-chain-name'), optIdx);
           i++;
           policy = argv[i].value; // the new name
           policyIdx = i;
@@ -662,9 +690,9 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
       switch (key) {
         case 't': {
           const optIdx = i;
-          const v = needArg();
-          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
-          if (tableSeen) return report(fail('xtDuplicateOption', 'multiple -t flags not allowed'), optIdx);
+          const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+          if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
+          if (tableSeen) return reportFail(ctx, fail('xtDuplicateOption', 'multiple -t flags not allowed'), optIdx);
           tableSeen = true;
           ctx.role(i, 'table');
           if (!(XT_TABLES as string[]).includes(v)) {
@@ -678,32 +706,39 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
         }
         case 'p': {
           const optIdx = i;
-          const v = needArg();
-          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
-          if (rule.proto) return report(fail('xtDuplicateOption', 'multiple -p flags not allowed'), optIdx);
+          const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+          if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
+          if (rule.proto) return reportFail(ctx, fail('xtDuplicateOption', 'multiple -p flags not allowed'), optIdx);
           ctx.role(i, 'proto');
           const r = parseProto(v);
-          if (!r.ok) return report(fail('xtBadValue', r.error, 'use tcp, udp, icmp, all or a protocol number 0-255'), i);
-          rule.proto = { v: r.value, invert, idx: i };
+          if (typeof r === 'string') return reportFail(ctx, fail('xtBadValue', r, 'use tcp, udp, icmp, all or a protocol number 0-255'), i);
+          rule.proto = { v: r, invert, idx: i };
           hasRuleOptions = true;
           break;
         }
         case 's':
         case 'd': {
           const optIdx = i;
-          const v = needArg();
-          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
-          if (v === '!') return report(fail('xtBadNegation', `Bad argument \`${argv[i + 1]?.value ?? ''}'`), optIdx);
-          if (rule[key === 's' ? 'src' : 'dst']) return report(fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
+          const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+          if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
+          if (v === '!') return reportFail(ctx, fail('xtBadNegation', `Bad argument \`${argv[i + 1]?.value ?? ''}'`), optIdx);
+          if (rule[key === 's' ? 'src' : 'dst']) return reportFail(ctx, fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
           const list: Prefix[] = [];
-          for (const part of v.split(',')) {
+          for (let from = 0; from <= v.length;) {
+            // The comma-separated parts, without split() (one word is the usual case).
+            let comma = v.indexOf(',', from);
+            if (comma < 0) comma = v.length;
+            const part = from === 0 && comma === v.length ? v : v.slice(from, comma);
+            from = comma + 1;
             const r = parseAddrMask(part);
-            if (!r.ok && r.error.startsWith('non-contiguous')) {
-              ctx.report('xtNotSimulated', argv[i], `the non-contiguous mask in '${part}'`);
-              return undefined;
+            if (typeof r === 'string') {
+              if (r.startsWith('non-contiguous')) {
+                ctx.report('xtNotSimulated', argv[i], `the non-contiguous mask in '${part}'`);
+                return undefined;
+              }
+              return reportFail(ctx, fail('xtBadAddress', r), i);
             }
-            if (!r.ok) return report(fail('xtBadAddress', r.error), i);
-            list.push(r.value);
+            list.push(r);
           }
           ctx.role(i, v.includes('/') ? 'prefix' : 'address');
           rule[key === 's' ? 'src' : 'dst'] = { v: list, invert, idx: i };
@@ -713,10 +748,10 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
         case 'i':
         case 'o': {
           const optIdx = i;
-          const v = needArg();
-          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
-          if (rule[key === 'i' ? 'iif' : 'oif']) return report(fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
-          if (v.length > IFNAMSIZ_MAX) return report(fail('xtBadValue', `interface name \`${v}' must be shorter than IFNAMSIZ (${IFNAMSIZ_MAX})`, 'device names have at most 15 characters'), i);
+          const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+          if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
+          if (rule[key === 'i' ? 'iif' : 'oif']) return reportFail(ctx, fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
+          if (v.length > IFNAMSIZ_MAX) return reportFail(ctx, fail('xtBadValue', `interface name \`${v}' must be shorter than IFNAMSIZ (${IFNAMSIZ_MAX})`, 'device names have at most 15 characters'), i);
           ctx.role(i, 'device');
           rule[key === 'i' ? 'iif' : 'oif'] = { v, invert, idx: i };
           hasRuleOptions = true;
@@ -725,16 +760,15 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
         case 'j':
         case 'g': {
           const optIdx = i;
-          const v = needArg();
-          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
-          if (rule.target) return report(fail('xtDuplicateOption', `multiple -j flags not allowed`), optIdx);
+          const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+          if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
+          if (rule.target) return reportFail(ctx, fail('xtDuplicateOption', `multiple -j flags not allowed`), optIdx);
           hasRuleOptions = true;
-          jumpTok = i;
-          const t: TargetInst = { name: v, idx: i, goto: key === 'g', flags: [] };
+          const t: TargetInst = { name: v, idx: i, goto: key === 'g', chain: undefined, ext: undefined, flags: NO_FLAGS };
           if (key === 'j' && KNOWN_TARGET_SET.has(v)) {
             t.ext = v as TargetName;
             ctx.role(i, 'target');
-            extOrder.push({ kind: 'target' });
+            targetPos = rule.matches.length;
           } else if (key === 'j' && UNSIMULATED_TARGETS.has(v)) {
             ctx.role(i, 'target');
             ctx.report('xtNotSimulated', argv[i], `target ${v}`);
@@ -748,8 +782,8 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
         }
         case 'm': {
           const optIdx = i;
-          const v = needArg();
-          if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+          const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+          if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           ctx.role(i, 'match');
           hasRuleOptions = true;
           if ((KNOWN_MATCHES as string[]).includes(v)) {
@@ -758,14 +792,13 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
             if (!existing) {
               const m: MatchInst = { name, idx: i };
               rule.matches.push(m);
-              extOrder.push({ kind: 'match', m });
             }
           } else if (UNSIMULATED_MATCHES.has(v)) {
             ctx.report('xtNotSimulated', argv[i], `match '${v}'`);
             return undefined;
           } else {
             const nearest = nearestName(v, [...KNOWN_MATCHES, ...UNSIMULATED_MATCHES]);
-            return report({ ...fail('xtUnknownMatch', v, nearest), data: { match: v, nearest } }, i);
+            return reportFail(ctx, { ...fail('xtUnknownMatch', v, nearest), data: { match: v, nearest } }, i);
           }
           break;
         }
@@ -777,11 +810,11 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
           }
           break;
         case 'W':
-          if (needArg() === undefined) return report(fail('xtMissingArgument', display), i);
+          if ((inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined)) === undefined) return reportFail(ctx, fail('xtMissingArgument', display), i);
           ctx.role(i, 'number');
           break;
         case 'modprobe':
-          if (needArg() === undefined) return report(fail('xtMissingArgument', display), i);
+          if ((inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined)) === undefined) return reportFail(ctx, fail('xtMissingArgument', display), i);
           ctx.role(i, 'value');
           break;
         case 'n': case 'v': case 'x': case '4': case 'line-numbers':
@@ -793,7 +826,7 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
           ctx.report('xtNotSimulated', argv[i], "'-c' (set counters)");
           return undefined;
         case '6':
-          return report(fail('xtBadValue', 'This is the IPv4 version of iptables', 'use ip6tables for IPv6'), i);
+          return reportFail(ctx, fail('xtBadValue', 'This is the IPv4 version of iptables', 'use ip6tables for IPv6'), i);
         case 'h': case 'V':
           ctx.report('xtNotSimulated', argv[i], `'${display}'`);
           return undefined;
@@ -804,12 +837,12 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
 
     // A match or target option.
     const opt: { arg: boolean; invert: boolean; role?: WordRole } = resolved.opt;
-    if (invert && !opt.invert) return report(fail('xtBadNegation', `unexpected ! flag before ${display}`), invIdx);
+    if (invert && !opt.invert) return reportFail(ctx, fail('xtBadNegation', `unexpected ! flag before ${display}`), invIdx);
     const optIdx = i;
     let value = '';
     if (opt.arg) {
-      const v = needArg();
-      if (v === undefined) return report(fail('xtMissingArgument', display), optIdx);
+      const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
+      if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
       value = v;
       if (opt.role && inlineArg === undefined) ctx.role(i, opt.role);
     }
@@ -819,32 +852,29 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
       if (typeof resolved.match === 'string') {
         m = { name: resolved.match, idx: optIdx };
         rule.matches.push(m);
-        extOrder.push({ kind: 'match', m });
       } else m = resolved.match;
       if (resolved.opt.names[0] === 'tcp-flags') {
         // --tcp-flags MASK COMP: two arguments.
-        if (i + 1 >= argv.length) return report(fail('xtMissingOption', '--tcp-flags requires two args.'), optIdx);
+        if (i + 1 >= argv.length) return reportFail(ctx, fail('xtMissingOption', '--tcp-flags requires two args.'), optIdx);
         i++;
         ctx.role(i, 'value');
-        if (m.flags) return report(fail('xtDuplicateOption', 'Only one of `--syn\' or `--tcp-flags\' allowed'), optIdx);
+        if (m.flags) return reportFail(ctx, fail('xtDuplicateOption', 'Only one of `--syn\' or `--tcp-flags\' allowed'), optIdx);
         const mask = parseTcpFlags(value);
-        if (!mask.ok) return report(fail('xtBadValue', mask.error, 'flags are FIN, SYN, RST, PSH, ACK, URG, ALL, NONE'), i - 1);
+        if (!mask.ok) return reportFail(ctx, fail('xtBadValue', mask.error, 'flags are FIN, SYN, RST, PSH, ACK, URG, ALL, NONE'), i - 1);
         const comp = parseTcpFlags(argv[i].value);
-        if (!comp.ok) return report(fail('xtBadValue', comp.error, 'flags are FIN, SYN, RST, PSH, ACK, URG, ALL, NONE'), i);
+        if (!comp.ok) return reportFail(ctx, fail('xtBadValue', comp.error, 'flags are FIN, SYN, RST, PSH, ACK, URG, ALL, NONE'), i);
         m.flags = { v: { mask: mask.value, comp: comp.value }, invert };
       } else {
         const f = resolved.opt.apply(m, value, invert, i, rule);
-        if (f) return report(f, i);
+        if (f) return reportFail(ctx, f, i);
       }
     } else {
       const f = resolved.opt.apply(rule.target!, value, invert, i, rule);
-      if (f) return report(f, i);
+      if (f) return reportFail(ctx, f, i);
     }
     i++;
   }
-  if (invertIdx >= 0) return report(fail('xtBadNegation', "'!' is not followed by an option"), invertIdx);
-  void optName;
-  void jumpTok;
+  if (invertIdx >= 0) return reportFail(ctx, fail('xtBadNegation', "'!' is not followed by an option"), invertIdx);
 
   if (!op) {
     ctx.report('xtNoCommand', argv[0], 'no command specified');
@@ -860,7 +890,7 @@ export function parseIptables(ctx: ExecContext, env: ParseEnv): ParsedCmd | unde
 
   // Extension final checks, in load order, then the target's.
   const pf = finalChecks(rule);
-  if (pf) return report(pf, pf.at ?? opIdx);
+  if (pf) return reportFail(ctx, pf, pf.at ?? opIdx);
 
   return {
     op, opIdx, table, chain, chainIdx, num, numIdx, policy, policyIdx, rule, hasRuleOptions,
@@ -891,76 +921,83 @@ function unknownOptionFail(name: string, rule: RuleSpec): Fail {
   return fail('xtUnknownOption', opt, '');
 }
 
-function hasProto(rule: RuleSpec, ...protos: number[]): boolean {
-  return !!rule.proto && !rule.proto.invert && protos.includes(rule.proto.v);
+/** Is -p (not inverted) one of the protocols given (up to five; -1 fills, no array per call)? */
+function hasProto(rule: RuleSpec, a: number, b = -1, c = -1, d = -1, e = -1): boolean {
+  const p = rule.proto;
+  if (!p || p.invert) return false;
+  const v = p.v;
+  return v === a || v === b || v === c || v === d || v === e;
 }
+
+/** The failure, reported at argv index `at`. */
+function withAt(f: Fail, at: number): Fail {
+  return { ...f, at };
+}
+
+const NEED_PORTS = fail('xtMatchNeedsProtocol', 'Need TCP, UDP, SCTP or DCCP with port specification');
 
 function finalChecks(rule: RuleSpec): Fail | undefined {
   for (const m of rule.matches) {
-    const at = (f: Fail): Fail => ({ ...f, at: m.idx });
     switch (m.name) {
       case 'tcp':
-        if (!hasProto(rule, IPPROTO_TCP)) return at(fail('xtMatchNeedsProtocol', "TCP match requires '-p tcp'"));
+        if (!hasProto(rule, IPPROTO_TCP)) return withAt(fail('xtMatchNeedsProtocol', "TCP match requires '-p tcp'"), m.idx);
         break;
       case 'udp':
-        if (!hasProto(rule, IPPROTO_UDP)) return at(fail('xtMatchNeedsProtocol', "UDP match requires '-p udp'"));
+        if (!hasProto(rule, IPPROTO_UDP)) return withAt(fail('xtMatchNeedsProtocol', "UDP match requires '-p udp'"), m.idx);
         break;
       case 'icmp':
         // Verified: iptables-nft passes this to the kernel, which refuses it (exit status 4).
-        if (!hasProto(rule, IPPROTO_ICMP)) return at(fail('xtMatchNeedsProtocol', "RULE_APPEND failed (Invalid argument): the icmp match needs '-p icmp'"));
+        if (!hasProto(rule, IPPROTO_ICMP)) return withAt(fail('xtMatchNeedsProtocol', "RULE_APPEND failed (Invalid argument): the icmp match needs '-p icmp'"), m.idx);
         break;
       case 'multiport':
         if (!hasProto(rule, IPPROTO_TCP, IPPROTO_UDP, 132, 33, 136)) {
-          return at(fail('xtMatchNeedsProtocol', "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'"));
+          return withAt(fail('xtMatchNeedsProtocol', "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'"), m.idx);
         }
-        if (!m.multi) return at(fail('xtMissingOption', 'multiport expection an option (give --dports, --sports or --ports)'));
+        if (!m.multi) return withAt(fail('xtMissingOption', 'multiport expection an option (give --dports, --sports or --ports)'), m.idx);
         break;
       case 'conntrack':
-        if (!m.states) return at(fail('xtMissingOption', 'conntrack: At least one option is required (this simulator models --ctstate)'));
+        if (!m.states) return withAt(fail('xtMissingOption', 'conntrack: At least one option is required (this simulator models --ctstate)'), m.idx);
         break;
       case 'state':
-        if (!m.states) return at(fail('xtMissingOption', 'state: option "--state" must be specified'));
+        if (!m.states) return withAt(fail('xtMissingOption', 'state: option "--state" must be specified'), m.idx);
         break;
       case 'mark':
       case 'connmark':
-        if (!m.mark) return at(fail('xtMissingOption', `${m.name}: option "--mark" must be specified`));
+        if (!m.mark) return withAt(fail('xtMissingOption', `${m.name}: option "--mark" must be specified`), m.idx);
         break;
       case 'addrtype':
-        if (!m.srcType && !m.dstType) return at(fail('xtMissingOption', 'addrtype: you must specify --src-type or --dst-type'));
-        if (m.limitIn && m.limitOut) return at(fail('xtBadValue', "addrtype: you can't specify both --limit-iface-in and --limit-iface-out", 'keep one'));
+        if (!m.srcType && !m.dstType) return withAt(fail('xtMissingOption', 'addrtype: you must specify --src-type or --dst-type'), m.idx);
+        if (m.limitIn && m.limitOut) return withAt(fail('xtBadValue', "addrtype: you can't specify both --limit-iface-in and --limit-iface-out", 'keep one'), m.idx);
         break;
       case 'iprange':
-        if (!m.srcRange && !m.dstRange) return at(fail('xtMissingOption', "iprange match: You must specify `--src-range' or `--dst-range'"));
+        if (!m.srcRange && !m.dstRange) return withAt(fail('xtMissingOption', "iprange match: You must specify `--src-range' or `--dst-range'"), m.idx);
         break;
       case 'comment':
-        if (m.comment === undefined) return at(fail('xtMissingOption', 'comment: option "--comment" must be specified'));
+        if (m.comment === undefined) return withAt(fail('xtMissingOption', 'comment: option "--comment" must be specified'), m.idx);
         break;
     }
   }
   const t = rule.target;
   if (t?.ext) {
-    const at = (f: Fail, idx = t.idx): Fail => ({ ...f, at: idx });
-    const needPorts = (idx: number | undefined) =>
-      at(fail('xtMatchNeedsProtocol', 'Need TCP, UDP, SCTP or DCCP with port specification'), idx ?? t.idx);
     const portProto = hasProto(rule, IPPROTO_TCP, IPPROTO_UDP, 132, 33);
     switch (t.ext) {
       case 'DNAT':
       case 'SNAT':
-        if (!t.nat) return at(fail('xtMissingOption', `${t.ext}: option "--to-${t.ext === 'DNAT' ? 'destination' : 'source'}" must be specified`));
-        if (t.nat.portLo !== undefined && !portProto) return needPorts(t.natIdx);
+        if (!t.nat) return withAt(fail('xtMissingOption', `${t.ext}: option "--to-${t.ext === 'DNAT' ? 'destination' : 'source'}" must be specified`), t.idx);
+        if (t.nat.portLo !== undefined && !portProto) return withAt(NEED_PORTS, t.natIdx ?? t.idx);
         break;
       case 'MASQUERADE':
       case 'REDIRECT':
-        if (t.ports && !portProto) return needPorts(t.portsIdx);
+        if (t.ports && !portProto) return withAt(NEED_PORTS, t.portsIdx ?? t.idx);
         break;
       case 'MARK':
-        if (!t.xmark) return at(fail('xtMissingOption', 'MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required'));
+        if (!t.xmark) return withAt(fail('xtMissingOption', 'MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required'), t.idx);
         break;
       case 'CONNMARK':
-        if (!t.connmarkOp) return at(fail('xtMissingOption', 'CONNMARK target: No operation specified'));
+        if (!t.connmarkOp) return withAt(fail('xtMissingOption', 'CONNMARK target: No operation specified'), t.idx);
         break;
       case 'CT':
-        if (!t.notrack) return at(fail('xtNotSimulated', 'target CT without --notrack'));
+        if (!t.notrack) return withAt(fail('xtNotSimulated', 'target CT without --notrack'), t.idx);
         break;
     }
   }

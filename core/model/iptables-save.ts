@@ -4,65 +4,93 @@
 // extension's own order, then the target. One rule per (source, destination) pair of
 // comma lists, as iptables expands them. No validation here: core/model/iptables-parse.ts did it.
 
-import { ipv4ToString, Prefix, prefixToString, RejectWith, XtMatch, XtTarget } from '../kernel/config';
-import type { MatchInst, RuleSpec } from './iptables-parse';
+import { ipv4ToString, Origin, prefixToString, RejectWith, XtMatch, XtRule, XtTarget } from '../kernel/config';
+import type { MatchInst, RuleSpec, TargetInst } from './iptables-parse';
 import { hex, icmpTypeText, natRangeText, portRangeText, protoText, saveQuote, tcpFlagsText } from './iptables-values';
 
-export interface BuiltRule {
-  matches: XtMatch[];
-  target: XtTarget;
-  /** Everything after `-A CHAIN`. */
-  body: string;
+/** ` -X ` / ` ! -X ` for a flag, by inversion (constants: no string building per rule). */
+function flagText(flag: string): [string, string] {
+  return [` ${flag} `, ` ! ${flag} `];
 }
+const SRC = flagText('-s');
+const DST = flagText('-d');
+const IIF = flagText('-i');
+const OIF = flagText('-o');
+const PROTO = flagText('-p');
+const SPORT = flagText('--sport');
+const DPORT = flagText('--dport');
+const TCPFLAGS = flagText('--tcp-flags');
+const ICMPTYPE = flagText('--icmp-type');
+const CTSTATE = flagText('--ctstate');
+const STATE = flagText('--state');
+const MARK = flagText('--mark');
+const SRCTYPE = flagText('--src-type');
+const DSTTYPE = flagText('--dst-type');
+const SRCRANGE = flagText('--src-range');
+const DSTRANGE = flagText('--dst-range');
+const MULTI: Record<'sport' | 'dport' | 'port', [string, string]> = {
+  sport: flagText('--sports'), dport: flagText('--dports'), port: flagText('--ports'),
+};
+const inv = (pair: [string, string], invert: boolean): string => pair[invert ? 1 : 0];
 
-const neg = (inv: boolean) => (inv ? '! ' : '');
-
-/** The rules one command line stands for (several when -s or -d lists addresses). */
-export function buildRules(spec: RuleSpec): BuiltRule[] {
-  const srcs: Array<Prefix | undefined> = spec.src ? spec.src.v : [undefined];
-  const dsts: Array<Prefix | undefined> = spec.dst ? spec.dst.v : [undefined];
+/** The rules one command line stands for (several when -s or -d lists addresses), each with its
+ *  iptables-save text (`-A CHAIN ...`). Rules of one line share their target and their other
+ *  match objects; each has its own matches array. */
+export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): XtRule[] {
+  const head = '-A ' + chainName;
   const target = buildTarget(spec);
   const targetText = renderTarget(spec);
   const tail: XtMatch[] = [];
   let tailText = '';
   // `-i +` matches every device: iptables drops it from the rule.
-  if (spec.iif && !(spec.iif.v === '+' && !spec.iif.invert)) {
-    tail.push({ kind: 'iif', name: spec.iif.v, invert: spec.iif.invert });
-    tailText += ` ${neg(spec.iif.invert)}-i ${spec.iif.v}`;
+  const iif = spec.iif;
+  if (iif && !(iif.v === '+' && !iif.invert)) {
+    tail.push({ kind: 'iif', name: iif.v, invert: iif.invert });
+    tailText += inv(IIF, iif.invert) + iif.v;
   }
-  if (spec.oif && !(spec.oif.v === '+' && !spec.oif.invert)) {
-    tail.push({ kind: 'oif', name: spec.oif.v, invert: spec.oif.invert });
-    tailText += ` ${neg(spec.oif.invert)}-o ${spec.oif.v}`;
+  const oif = spec.oif;
+  if (oif && !(oif.v === '+' && !oif.invert)) {
+    tail.push({ kind: 'oif', name: oif.v, invert: oif.invert });
+    tailText += inv(OIF, oif.invert) + oif.v;
   }
-  if (spec.proto && (spec.proto.v !== 0 || spec.proto.invert)) {
-    tail.push({ kind: 'proto', proto: spec.proto.v, invert: spec.proto.invert });
-    tailText += ` ${neg(spec.proto.invert)}-p ${protoText(spec.proto.v)}`;
+  const proto = spec.proto;
+  if (proto && (proto.v !== 0 || proto.invert)) {
+    tail.push({ kind: 'proto', proto: proto.v, invert: proto.invert });
+    tailText += inv(PROTO, proto.invert) + protoText(proto.v);
   }
-  for (const m of spec.matches) {
-    tail.push(...matchConfig(m));
+  for (let k = 0; k < spec.matches.length; k++) {
+    const m = spec.matches[k];
+    matchConfig(m, tail);
     tailText += renderMatch(m);
   }
-  const out: BuiltRule[] = [];
-  for (const s of srcs) {
-    for (const d of dsts) {
-      const matches: XtMatch[] = [];
-      let text = '';
-      if (s) {
-        matches.push({ kind: 'src', prefix: s, invert: spec.src!.invert });
-        text += ` ${neg(spec.src!.invert)}-s ${prefixToString(s)}`;
-      }
+  const rest = tailText + targetText;
+  const src = spec.src;
+  const dst = spec.dst;
+  if (!src && !dst) return [{ matches: tail, target, text: head + rest, origin }];
+  const nSrc = src ? src.v.length : 1;
+  const nDst = dst ? dst.v.length : 1;
+  const out: XtRule[] = [];
+  for (let i = 0; i < nSrc; i++) {
+    const s = src ? src.v[i] : undefined;
+    const sm: XtMatch | undefined = s ? { kind: 'src', prefix: s, invert: src!.invert } : undefined;
+    const sText = s ? inv(SRC, src!.invert) + prefixToString(s) : '';
+    for (let j = 0; j < nDst; j++) {
+      const d = dst ? dst.v[j] : undefined;
+      let text = head + sText;
+      let first: XtMatch[];
       if (d) {
-        matches.push({ kind: 'dst', prefix: d, invert: spec.dst!.invert });
-        text += ` ${neg(spec.dst!.invert)}-d ${prefixToString(d)}`;
-      }
-      out.push({ matches: [...matches, ...tail], target, body: text + tailText + targetText });
+        const dm: XtMatch = { kind: 'dst', prefix: d, invert: dst!.invert };
+        text += inv(DST, dst!.invert) + prefixToString(d);
+        first = sm ? [sm, dm] : [dm];
+      } else first = sm ? [sm] : [];
+      out.push({ matches: tail.length ? first.concat(tail) : first, target, text: text + rest, origin });
     }
   }
   return out;
 }
 
-function matchConfig(m: MatchInst): XtMatch[] {
-  const out: XtMatch[] = [];
+/** Appends the kernel configuration of match `m` to `out`. */
+function matchConfig(m: MatchInst, out: XtMatch[]): void {
   if (m.sport) out.push({ kind: 'sport', range: m.sport.v, invert: m.sport.invert });
   if (m.dport) out.push({ kind: 'dport', range: m.dport.v, invert: m.dport.invert });
   if (m.flags) out.push({ kind: 'tcpflags', mask: m.flags.v.mask, comp: m.flags.v.comp, invert: m.flags.invert });
@@ -86,50 +114,55 @@ function matchConfig(m: MatchInst): XtMatch[] {
     });
   }
   if (m.comment !== undefined) out.push({ kind: 'comment', text: m.comment });
-  return out;
 }
 
+const MATCH_HEAD: Record<MatchInst['name'], string> = {
+  tcp: ' -m tcp', udp: ' -m udp', icmp: ' -m icmp', conntrack: ' -m conntrack', state: ' -m state',
+  multiport: ' -m multiport', mark: ' -m mark', connmark: ' -m connmark', addrtype: ' -m addrtype',
+  iprange: ' -m iprange', comment: ' -m comment',
+};
+
 function renderMatch(m: MatchInst): string {
-  let s = ` -m ${m.name}`;
+  let s = MATCH_HEAD[m.name];
   switch (m.name) {
     case 'tcp':
     case 'udp':
-      if (m.sport) s += ` ${neg(m.sport.invert)}--sport ${portRangeText(m.sport.v)}`;
-      if (m.dport) s += ` ${neg(m.dport.invert)}--dport ${portRangeText(m.dport.v)}`;
-      if (m.flags) s += ` ${neg(m.flags.invert)}--tcp-flags ${tcpFlagsText(m.flags.v.mask)} ${tcpFlagsText(m.flags.v.comp)}`;
+      if (m.sport) s += inv(SPORT, m.sport.invert) + portRangeText(m.sport.v);
+      if (m.dport) s += inv(DPORT, m.dport.invert) + portRangeText(m.dport.v);
+      if (m.flags) s += inv(TCPFLAGS, m.flags.invert) + tcpFlagsText(m.flags.v.mask) + ' ' + tcpFlagsText(m.flags.v.comp);
       break;
     case 'icmp':
-      if (m.icmp) s += ` ${neg(m.icmp.invert)}--icmp-type ${icmpTypeText(m.icmp.v.type, m.icmp.v.code)}`;
+      if (m.icmp) s += inv(ICMPTYPE, m.icmp.invert) + icmpTypeText(m.icmp.v.type, m.icmp.v.code);
       break;
     case 'conntrack':
-      s += ` ${neg(m.states!.invert)}--ctstate ${m.states!.v.join(',')}`;
+      s += inv(CTSTATE, m.states!.invert) + m.states!.v.join(',');
       break;
     case 'state':
-      s += ` ${neg(m.states!.invert)}--state ${m.states!.v.join(',')}`;
+      s += inv(STATE, m.states!.invert) + m.states!.v.join(',');
       break;
     case 'multiport': {
       const mp = m.multi!;
-      s += ` ${neg(mp.invert)}--${mp.v.which}s ${mp.v.ranges.map(portRangeText).join(',')}`;
+      s += inv(MULTI[mp.v.which], mp.invert) + mp.v.ranges.map(portRangeText).join(',');
       break;
     }
     case 'mark':
     case 'connmark': {
       const mk = m.mark!;
-      s += ` ${neg(mk.invert)}--mark ${hex(mk.v.value)}${mk.v.mask === 0xffffffff ? '' : '/' + hex(mk.v.mask)}`;
+      s += inv(MARK, mk.invert) + hex(mk.v.value) + (mk.v.mask === 0xffffffff ? '' : '/' + hex(mk.v.mask));
       break;
     }
     case 'addrtype':
-      if (m.srcType) s += ` ${neg(m.srcType.invert)}--src-type ${m.srcType.v.join(',')}`;
-      if (m.dstType) s += ` ${neg(m.dstType.invert)}--dst-type ${m.dstType.v.join(',')}`;
+      if (m.srcType) s += inv(SRCTYPE, m.srcType.invert) + m.srcType.v.join(',');
+      if (m.dstType) s += inv(DSTTYPE, m.dstType.invert) + m.dstType.v.join(',');
       if (m.limitIn) s += ' --limit-iface-in';
       if (m.limitOut) s += ' --limit-iface-out';
       break;
     case 'iprange':
-      if (m.srcRange) s += ` ${neg(m.srcRange.invert)}--src-range ${ipv4ToString(m.srcRange.v.lo)}-${ipv4ToString(m.srcRange.v.hi)}`;
-      if (m.dstRange) s += ` ${neg(m.dstRange.invert)}--dst-range ${ipv4ToString(m.dstRange.v.lo)}-${ipv4ToString(m.dstRange.v.hi)}`;
+      if (m.srcRange) s += inv(SRCRANGE, m.srcRange.invert) + ipv4ToString(m.srcRange.v.lo) + '-' + ipv4ToString(m.srcRange.v.hi);
+      if (m.dstRange) s += inv(DSTRANGE, m.dstRange.invert) + ipv4ToString(m.dstRange.v.lo) + '-' + ipv4ToString(m.dstRange.v.hi);
       break;
     case 'comment':
-      s += ` --comment ${saveQuote(m.comment ?? '')}`;
+      s += ' --comment ' + saveQuote(m.comment ?? '');
       break;
   }
   return s;
@@ -158,31 +191,54 @@ function buildTarget(spec: RuleSpec): XtTarget {
   }
 }
 
+const TARGET_HEAD: Record<NonNullable<TargetInst['ext']>, string> = {
+  ACCEPT: ' -j ACCEPT', DROP: ' -j DROP', RETURN: ' -j RETURN', REJECT: ' -j REJECT', LOG: ' -j LOG', MARK: ' -j MARK',
+  CONNMARK: ' -j CONNMARK', SNAT: ' -j SNAT', DNAT: ' -j DNAT', MASQUERADE: ' -j MASQUERADE', REDIRECT: ' -j REDIRECT',
+  TRACE: ' -j TRACE', NOTRACK: ' -j NOTRACK', CT: ' -j CT',
+};
+
+/** Flag options of each target in the order iptables-save prints them. */
+const LOG_FLAGS = ['log-tcp-sequence', 'log-tcp-options', 'log-ip-options', 'log-uid', 'log-macdecode'];
+const SNAT_FLAGS = ['random', 'random-fully', 'persistent'];
+const DNAT_FLAGS = ['random', 'persistent'];
+const MASQUERADE_FLAGS = ['random', 'random-fully'];
+const REDIRECT_FLAGS = ['random'];
+
 function renderTarget(spec: RuleSpec): string {
   const t = spec.target;
   if (!t) return '';
-  if (t.chain !== undefined) return ` ${t.goto ? '-g' : '-j'} ${t.chain}`;
-  let s = ` -j ${t.ext}`;
-  const flags = (order: string[]) => order.filter((f) => t.flags.includes(f)).map((f) => ` --${f}`).join('');
-  const ports = (r: [number, number]) => (r[0] === r[1] ? String(r[0]) : `${r[0]}-${r[1]}`);
+  if (t.chain !== undefined) return (t.goto ? ' -g ' : ' -j ') + t.chain;
+  let s = TARGET_HEAD[t.ext!];
   switch (t.ext!) {
     case 'REJECT': s += ` --reject-with ${t.rejectWith ?? 'icmp-port-unreachable'}`; break;
     case 'LOG':
       if (t.logPrefix) s += ` --log-prefix ${saveQuote(t.logPrefix)}`;
       if (t.logLevel !== undefined && t.logLevel !== 4) s += ` --log-level ${t.logLevel}`;
-      s += flags(['log-tcp-sequence', 'log-tcp-options', 'log-ip-options', 'log-uid', 'log-macdecode']);
+      s += flagsText(t.flags, LOG_FLAGS);
       break;
     case 'MARK': s += ` --set-xmark ${hex(t.xmark!.value)}/${hex(t.xmark!.mask)}`; break;
     case 'CONNMARK':
       if (t.connmarkOp === 'set') s += ` --set-xmark ${hex(t.xmark!.value)}/${hex(t.xmark!.mask)}`;
       else s += ` --${t.connmarkOp}-mark --nfmask ${hex(t.nfmask ?? 0xffffffff)} --ctmask ${hex(t.ctmask ?? 0xffffffff)}`;
       break;
-    case 'SNAT': s += ` --to-source ${natRangeText(t.nat!)}` + flags(['random', 'random-fully', 'persistent']); break;
-    case 'DNAT': s += ` --to-destination ${natRangeText(t.nat!)}` + flags(['random', 'persistent']); break;
-    case 'MASQUERADE': if (t.ports) s += ` --to-ports ${ports(t.ports)}`; s += flags(['random', 'random-fully']); break;
-    case 'REDIRECT': if (t.ports) s += ` --to-ports ${ports(t.ports)}`; s += flags(['random']); break;
+    case 'SNAT': s += ` --to-source ${natRangeText(t.nat!)}` + flagsText(t.flags, SNAT_FLAGS); break;
+    case 'DNAT': s += ` --to-destination ${natRangeText(t.nat!)}` + flagsText(t.flags, DNAT_FLAGS); break;
+    case 'MASQUERADE': if (t.ports) s += ' --to-ports ' + natPortsText(t.ports); s += flagsText(t.flags, MASQUERADE_FLAGS); break;
+    case 'REDIRECT': if (t.ports) s += ' --to-ports ' + natPortsText(t.ports); s += flagsText(t.flags, REDIRECT_FLAGS); break;
     case 'CT': s += ' --notrack'; break;
     default: break;
   }
   return s;
+}
+
+/** ` --FLAG` for each flag of `order` that is set, in that order. */
+function flagsText(set: string[], order: string[]): string {
+  if (set.length === 0) return '';
+  let s = '';
+  for (const f of order) if (set.includes(f)) s += ' --' + f;
+  return s;
+}
+
+function natPortsText(r: [number, number]): string {
+  return r[0] === r[1] ? String(r[0]) : `${r[0]}-${r[1]}`;
 }

@@ -21,13 +21,18 @@ export function parseUint(text: string, max = 0xffffffff): number | undefined {
 
 /** A dotted quad of 1..4 decimal parts; missing trailing parts are 0 (iptables reads `1.2.3` as 1.2.3.0). */
 export function parseDotted(text: string): Ipv4 | undefined {
+  return parseDottedAt(text, 0, text.length);
+}
+
+/** parseDotted of text[from, to). */
+function parseDottedAt(text: string, from: number, to: number): Ipv4 | undefined {
   // Hand-rolled (no split/regex): -s/-d of every rule goes through here.
   let v = 0;
   let parts = 0;
   let n = 0;
   let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0x2e;
     if (c === 0x2e) {
       if (digits === 0 || n > 255 || ++parts > 4) return undefined;
       v = v * 256 + n;
@@ -42,26 +47,38 @@ export function parseDotted(text: string): Ipv4 | undefined {
   return v >>> 0;
 }
 
-/** `ADDR[/PLEN|/MASK]` of -s/-d; host bits are cleared as iptables does (10.0.0.1/8 -> 10.0.0.0/8). */
-export function parseAddrMask(text: string): Parsed<Prefix> {
+/** `ADDR[/PLEN|/MASK]` of -s/-d; host bits are cleared as iptables does (10.0.0.1/8 -> 10.0.0.0/8).
+ *  The prefix, or the error text. */
+export function parseAddrMask(text: string): Prefix | string {
   const slash = text.indexOf('/');
-  const host = slash < 0 ? text : text.slice(0, slash);
-  const addr = parseDotted(host);
-  if (addr === undefined) return err(`host/network \`${host}' not found`);
+  const addr = slash < 0 ? parseDotted(text) : parseDottedAt(text, 0, slash);
+  if (addr === undefined) return `host/network \`${slash < 0 ? text : text.slice(0, slash)}' not found`;
   let len = 32;
   if (slash >= 0) {
-    const m = text.slice(slash + 1);
-    if (/^\d+$/.test(m) && Number(m) <= 32) len = Number(m);
+    const n = decimalAt(text, slash + 1, text.length);
+    if (n >= 0 && n <= 32) len = n;
     else {
+      const m = text.slice(slash + 1);
       const mask = m.includes('.') ? parseDotted(m) : undefined;
-      if (mask === undefined) return err(`invalid mask \`${m}' specified`);
+      if (mask === undefined) return `invalid mask \`${m}' specified`;
       // Only contiguous masks are meaningful; iptables-nft accepts them only in that form.
       const inv = (~mask) >>> 0;
-      if ((inv & (inv + 1)) !== 0) return err(`non-contiguous mask \`${m}'`);
+      if ((inv & (inv + 1)) !== 0) return `non-contiguous mask \`${m}'`;
       len = Math.clz32(inv);
     }
   }
-  return ok({ addr: (addr & prefixMask(len)) >>> 0, len });
+  return { addr: (addr & prefixMask(len)) >>> 0, len };
+}
+
+/** The value of text[from, to) when it is all ASCII digits (at least one), else -1 (`/^\d+$/`,
+ *  then Number()). */
+function decimalAt(text: string, from: number, to: number): number {
+  if (from >= to) return -1;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  return Number(from === 0 && to === text.length ? text : text.slice(from, to));
 }
 
 /** Well-known services of /etc/services that scripts use by name. */
@@ -72,28 +89,26 @@ const SERVICES: Record<string, number> = {
 };
 
 export function parsePort(text: string): number | undefined {
-  if (/^\d+$/.test(text)) {
-    const n = Number(text);
-    return n <= 65535 ? n : undefined;
-  }
+  const n = decimalAt(text, 0, text.length);
+  if (n >= 0) return n <= 65535 ? n : undefined;
   return SERVICES[text];
 }
 
-/** `N`, `N:M`, `:M`, `N:` of --sport/--dport. */
-export function parsePortRange(text: string): Parsed<PortRange> {
+/** `N`, `N:M`, `:M`, `N:` of --sport/--dport: the range, or the error text. */
+export function parsePortRange(text: string): PortRange | string {
   const colon = text.indexOf(':');
   if (colon < 0) {
     const p = parsePort(text);
-    return p === undefined ? err(`invalid port/service \`${text}' specified`) : ok([p, p]);
+    return p === undefined ? `invalid port/service \`${text}' specified` : [p, p];
   }
   const a = text.slice(0, colon);
   const b = text.slice(colon + 1);
   const lo = a === '' ? 0 : parsePort(a);
-  if (lo === undefined) return err(`invalid port/service \`${a}' specified`);
+  if (lo === undefined) return `invalid port/service \`${a}' specified`;
   const hi = b === '' ? 65535 : parsePort(b);
-  if (hi === undefined) return err(`invalid port/service \`${b}' specified`);
-  if (lo > hi) return err('invalid portrange (min > max)');
-  return ok([lo, hi]);
+  if (hi === undefined) return `invalid port/service \`${b}' specified`;
+  if (lo > hi) return 'invalid portrange (min > max)';
+  return [lo, hi];
 }
 
 /** multiport list: at most 15 ports, a range counting two. */
@@ -131,11 +146,13 @@ const PROTO_BY_NAME: Record<string, number> = {
 };
 const PROTO_NAME = new Map(Object.entries(PROTO_BY_NAME).map(([k, v]) => [v, k]));
 
-export function parseProto(text: string): Parsed<number> {
+/** The protocol number, or the error text. */
+export function parseProto(text: string): number | string {
   const lower = text.toLowerCase();
-  if (lower in PROTO_BY_NAME) return ok(PROTO_BY_NAME[lower]);
-  if (/^\d+$/.test(text) && Number(text) <= 255) return ok(Number(text));
-  return err(`unknown protocol "${text}" specified`);
+  if (lower in PROTO_BY_NAME) return PROTO_BY_NAME[lower];
+  const n = decimalAt(text, 0, text.length);
+  if (n >= 0 && n <= 255) return n;
+  return `unknown protocol "${text}" specified`;
 }
 
 export function protoText(p: number): string {

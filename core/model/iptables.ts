@@ -13,8 +13,8 @@ import {
 } from '../kernel/config';
 import type { ExecContext, ModelState } from './context';
 import { nearestName } from './names';
-import { KNOWN_TARGETS, ParsedCmd, parseIptables, ParseEnv, RuleSpec } from './iptables-parse';
-import { BuiltRule, buildRules } from './iptables-save';
+import { KNOWN_TARGETS, ParsedCmd, parseIptables, RuleSpec } from './iptables-parse';
+import { buildRules } from './iptables-save';
 import { IPPROTO_TCP } from './iptables-values';
 
 import { iptablesFacts, IptablesFacts, TableAux, XtRuleInfo } from './iptables-facts';
@@ -77,13 +77,7 @@ function newTable(name: XtTableName): XtTable {
 }
 
 export function execIptables(ctx: ExecContext): void {
-  const ns = ctx.netns;
-  const env: ParseEnv = {
-    isUserChain: (t, n) => !!ns.xtables.get(t)?.chains.get(n) && !isBuiltin(t, n),
-    isBuiltinChain: isBuiltin,
-    userChains: (t) => [...(ns.xtables.get(t)?.chains.values() ?? [])].filter((c) => !c.builtin).map((c) => c.name),
-  };
-  const p = parseIptables(ctx, env);
+  const p = parseIptables(ctx);
   if (!p) return;
   ctx.info.what = `iptables -${p.op}`;
   const facts = iptablesFacts(ctx.state);
@@ -406,13 +400,13 @@ class Runner {
       return;
     }
 
-    const built = buildRules(spec);
+    const rules = buildRules(spec, chainName, ctx.origin);
     if (p.op === 'D') {
       // Delete each rule the line stands for: the first rule with exactly this text.
       const real = this.table?.chains.get(chainName);
       const idxs: number[] = [];
-      for (const b of built) {
-        const text = `-A ${chainName}${b.body}`;
+      for (const b of rules) {
+        const text = b.text;
         const at = real ? real.rules.findIndex((r, k) => r.text === text && !idxs.includes(k)) : -1;
         if (at < 0) {
           const d = ctx.report('xtBadRule', this.tok(p.chainIdx), chainName);
@@ -432,7 +426,7 @@ class Runner {
     }
 
     if (p.op === 'R') {
-      if (built.length > 1) {
+      if (rules.length > 1) {
         ctx.report('xtBadValue', this.tok((spec.src && spec.src.v.length > 1 ? spec.src.idx : spec.dst!.idx)),
           'Replacement rule does not specify a unique address', 'replace one rule at a time: give one address');
         return;
@@ -454,7 +448,6 @@ class Runner {
 
     // Apply.
     const real = this.ensureTable().chains.get(chainName)!;
-    const rules: XtRule[] = built.map((b: BuiltRule) => ({ matches: b.matches, target: b.target, text: `-A ${chainName}${b.body}`, origin: ctx.origin }));
     const ifaces: XtRuleInfo['ifaces'] = [];
     for (const x of [spec.iif, spec.oif]) if (x) ifaces.push({ name: x.v, invert: x.invert, start: this.tok(x.idx).start, end: this.tok(x.idx).end });
     // Only rules with interface words have facts (the lint skips rules without; saves a map entry per rule).
