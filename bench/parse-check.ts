@@ -34,7 +34,7 @@ export function parseCheckRows(ctx: BenchContext): BenchRow[] {
     modelCpu.push(m.cpu);
     totalCpu.push(p.cpu + m.cpu);
     if (r === 0) {
-      tokens = p.value.tokens.length;
+      tokens = (function held(items: typeof p.value.items): number { let k = 0; for (const it of items) k += it.kind === 'command' ? it.words.length : 1 + (it.name ? 1 : 0) + (it.open ? 1 : 0) + (it.close ? 1 : 0) + held(it.body); return k; })(p.value.items); // the tree's word and brace tokens: reading p.value.tokens would lex the whole file
       const model: Model = m.value;
       retained = heapUsed() - before;
       diagnostics = model.diagnostics.length;

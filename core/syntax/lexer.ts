@@ -1,6 +1,8 @@
 // Lexer for topology files: splits text into tokens that together cover every character
 // (words, whitespace, newlines, comments, braces, line continuations). Words keep their raw text
 // and carry the shell-unquoted value. Never throws; an unterminated quote is a token flag.
+// Also owns the one word scanner (`scanWord`, with its string interner) that the parser uses
+// directly, so the parser's words and the lossless token list's words are made by the same code.
 // It knows nothing of statements: that is the parser's job.
 
 export const enum TokenKind {
@@ -27,14 +29,23 @@ export interface Token {
   quoted?: boolean;
 }
 
-function isSpace(c: number): boolean {
+/** Blanks that separate words on a line (space, tab, CR, VT, FF); the newline is not one of them. */
+export function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
+}
+
+/** Length of a line continuation (`\` + LF, or `\` + CR LF) at `i`, 0 if there is none. */
+export function continuationAt(text: string, i: number): number {
+  if (text.charCodeAt(i) !== 0x5c) return 0;
+  const d = text.charCodeAt(i + 1);
+  if (d === 0x0a) return 2;
+  return d === 0x0d && text.charCodeAt(i + 2) === 0x0a ? 3 : 0;
 }
 
 /** Splits `text` into tokens covering it exactly, in order. */
 export function lex(text: string): Token[] {
   const tokens: Token[] = [];
-  const intern: Interner = new Map();
+  const intern = new Interner();
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -56,7 +67,8 @@ export function lex(text: string): Token[] {
       const t = spaces && i - start < SPACES.length ? SPACES[i - start] : text.slice(start, i);
       tokens.push({ kind: TokenKind.Whitespace, start, end: i, text: t, value: '' });
     } else if (c === 0x23 /* # */) {
-      while (i < n && text.charCodeAt(i) !== 0x0a) i++;
+      i = text.indexOf('\n', i);
+      if (i < 0) i = n;
       tokens.push({ kind: TokenKind.Comment, start, end: i, text: text.slice(start, i), value: '' });
     } else if (c === 0x7b /* { */) {
       i++;
@@ -64,11 +76,13 @@ export function lex(text: string): Token[] {
     } else if (c === 0x7d /* } */) {
       i++;
       tokens.push({ kind: TokenKind.RBrace, start, end: i, text: '}', value: '' });
-    } else if (c === 0x5c /* \ */ && (text.charCodeAt(i + 1) === 0x0a || (text.charCodeAt(i + 1) === 0x0d && text.charCodeAt(i + 2) === 0x0a))) {
-      i += text.charCodeAt(i + 1) === 0x0a ? 2 : 3;
+    } else if (c === 0x5c /* \ */ && continuationAt(text, i) > 0) {
+      i += continuationAt(text, i);
       tokens.push({ kind: TokenKind.Continuation, start, end: i, text: text.slice(start, i), value: '' });
     } else {
-      i = lexWord(text, i, tokens, intern);
+      const w = scanWord(text, i, intern);
+      tokens.push(w);
+      i = w.end;
     }
   }
   return tokens;
@@ -78,33 +92,90 @@ export function lex(text: string): Token[] {
 const SPACES: string[] = [];
 for (let k = 0; k <= 32; k++) SPACES.push(' '.repeat(k));
 
-/** Short plain words seen so far in this lex: one string per distinct word (`iptables`, `-A`). */
-type Interner = Map<string, string>;
+/** Words up to this length are interned. */
+const INTERN_MAX = 24;
 
-/** A shell word: runs until unquoted whitespace, newline, brace or `#` at a word start. */
-function lexWord(text: string, start: number, out: Token[], intern?: Interner): number {
+/**
+ * One string per distinct short word of a text (`iptables`, `-A`, `ACCEPT`): an open-addressing
+ * table keyed by a hash the scanner computes as it reads the word, so a word seen before costs
+ * no new string at all (no slice, no garbage). Lives for one parse or lex.
+ */
+export class Interner {
+  private keys: Array<string | undefined> = new Array(1024).fill(undefined);
+  private hashes = new Int32Array(1024);
+  private mask = 1023;
+  private size = 0;
+
+  /** The interned string equal to text[start, end), whose hash (see scanWord) is `h`. */
+  word(text: string, start: number, end: number, h: number): string {
+    const len = end - start;
+    if (len > INTERN_MAX) return text.slice(start, end);
+    const keys = this.keys;
+    const mask = this.mask;
+    let at = h & mask;
+    for (;;) {
+      const k = keys[at];
+      if (k === undefined) break;
+      if (this.hashes[at] === h && k.length === len) {
+        let j = 0;
+        while (j < len && k.charCodeAt(j) === text.charCodeAt(start + j)) j++;
+        if (j === len) return k;
+      }
+      at = (at + 1) & mask;
+    }
+    const s = text.slice(start, end);
+    keys[at] = s;
+    this.hashes[at] = h;
+    if (++this.size * 2 > mask) this.grow();
+    return s;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldHashes = this.hashes;
+    const cap = oldKeys.length * 2;
+    this.keys = new Array(cap).fill(undefined);
+    this.hashes = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let a = 0; a < oldKeys.length; a++) {
+      const k = oldKeys[a];
+      if (k === undefined) continue;
+      let at = oldHashes[a] & this.mask;
+      while (this.keys[at] !== undefined) at = (at + 1) & this.mask;
+      this.keys[at] = k;
+      this.hashes[at] = oldHashes[a];
+    }
+  }
+}
+
+/**
+ * The shell word starting at `start` (which is not a blank, newline, brace, `#` or continuation):
+ * it runs until unquoted whitespace, newline or brace; a quote runs to its closing quote or to the
+ * end of the line (then the word is `unterminated`); `\` escapes the next character, except a
+ * newline (a continuation, left for the caller). Always at least one character.
+ */
+export function scanWord(text: string, start: number, intern: Interner): Token {
   const n = text.length;
   let i = start;
-  // Fast path: a plain word (no quote, no backslash) is its own value: one slice, shared.
+  let h = 0;
+  // Fast path: a plain word (no quote, no backslash) is its own value: one interned string.
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x0a || c === 0x20 || c === 0x09 || c === 0x7b || c === 0x7d || c === 0x0d || c === 0x0b || c === 0x0c) break;
-    if (c === 0x22 || c === 0x27 || c === 0x5c) {
-      i = -1;
-      break;
-    }
+    if (c <= 0x20) {
+      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c) break;
+    } else if (c === 0x7b || c === 0x7d) break;
+    else if (c === 0x22 || c === 0x27 || c === 0x5c) return quotedWord(text, start);
+    h = (Math.imul(h, 31) + c) | 0;
   }
-  if (i > start) {
-    let w = text.slice(start, i);
-    if (intern && i - start <= 24) {
-      const known = intern.get(w);
-      if (known !== undefined) w = known;
-      else intern.set(w, w);
-    }
-    out.push({ kind: TokenKind.Word, start, end: i, text: w, value: w });
-    return i;
-  }
-  i = start;
+  if (i === start) return quotedWord(text, start);
+  const w = intern.word(text, start, i, h);
+  return { kind: TokenKind.Word, start, end: i, text: w, value: w };
+}
+
+/** The slow path of scanWord: quote removal and escapes, character by character. */
+function quotedWord(text: string, start: number): Token {
+  const n = text.length;
+  let i = start;
   let value = '';
   let quoted = false;
   let unterminated = false;
@@ -141,6 +212,5 @@ function lexWord(text: string, start: number, out: Token[], intern?: Interner): 
   const tok: Token = { kind: TokenKind.Word, start, end: i, text: text.slice(start, i), value };
   if (quoted) tok.quoted = true;
   if (unterminated) tok.unterminated = true;
-  out.push(tok);
-  return i;
+  return tok;
 }

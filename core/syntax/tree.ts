@@ -1,10 +1,10 @@
-// The syntax tree of a topology file. Lossless: the file's token list covers every character,
-// and every node refers to its tokens by index, so printing the tokens in order gives back the
-// exact input. Nodes: namespace and jail blocks and commands (one line of words). What a
-// command's words mean is the model's business, not the tree's.
+// The syntax tree of a topology file. Nodes: namespace and jail blocks and commands (one line of
+// words); they hold their word and brace tokens and their offsets. Lossless: the file's token list
+// (SourceFile.tokens, made by the lexer on first use and kept) covers every character, so printing
+// it gives back the exact input. What a command's words mean is the model's business, not the tree's.
 
 import type { Diagnostic } from '../diagnostics/types';
-import { Token, TokenKind } from './lexer';
+import { lex, Token, TokenKind } from './lexer';
 
 export interface CommandNode {
   kind: 'command';
@@ -14,9 +14,6 @@ export interface CommandNode {
   words: Token[];
   start: number;
   end: number;
-  /** Token index range [firstToken, lastToken] in SourceFile.tokens. */
-  firstToken: number;
-  lastToken: number;
 }
 
 export interface BlockNode {
@@ -29,21 +26,43 @@ export interface BlockNode {
   close?: Token;
   body: ItemNode[];
   start: number;
+  /** Offset after the closing brace; the end of the text when the block is unclosed. */
   end: number;
-  firstToken: number;
-  lastToken: number;
 }
 
 export type ItemNode = CommandNode | BlockNode;
 
 export interface SourceFile {
   text: string;
+  /**
+   * Every token of the text, trivia included (`lex(text)`): made on first read and kept. Its word
+   * tokens are equal to (not the same objects as) the words of the tree.
+   */
   tokens: Token[];
   items: ItemNode[];
   /** Syntax errors, each reported once, beside the tree. */
   errors: Diagnostic[];
   /** Offsets at which each line starts (line 0 at offset 0). */
   lineStarts: number[];
+}
+
+/**
+ * A SourceFile over `text` whose `tokens` are lexed on first read (then kept; assigning replaces
+ * them). `items`, `errors` and `lineStarts` must be those of `text`.
+ */
+export function makeSourceFile(text: string, items: ItemNode[], errors: Diagnostic[], lineStarts: number[]): SourceFile {
+  let tokens: Token[] | undefined;
+  // `tokens` keeps its place among the keys (second), as in a plain SourceFile.
+  const sf: SourceFile = { text, tokens: [], items, errors, lineStarts };
+  Object.defineProperty(sf, 'tokens', {
+    enumerable: true,
+    configurable: true,
+    get: () => (tokens ??= lex(text)),
+    set: (v: Token[]) => {
+      tokens = v;
+    },
+  });
+  return sf;
 }
 
 /** Prints the file back from its tokens: always equal to the parsed text. */

@@ -1,8 +1,8 @@
 // Property tests (fast-check) over random token soup and mutated real files: the parser never
-// throws and prints back the exact input, the model never throws, the formatter is idempotent,
-// changes no meaning (same blocks, same words, same diagnostic codes) and its edits agree with
-// its text. Runs are sized to keep the whole file well under 20 s. A failure prints the seed and
-// the shrunk input; rerun one with FC_SEED=<seed>.
+// throws and prints back the exact input, its tree agrees with the lazily lexed tokens, the model
+// never throws, the formatter is idempotent, changes no meaning (same blocks, same words, same
+// diagnostic codes) and its edits agree with its text. Runs are sized to keep the whole file well
+// under 20 s. A failure prints the seed and the shrunk input; rerun one with FC_SEED=<seed>.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { buildModel } from '../../core/model/index';
 import { TokenKind } from '../../core/syntax/lexer';
 import { parse } from '../../core/syntax/parser';
 import { ItemNode, printTokens } from '../../core/syntax/tree';
+import { assertTreeAgreesWithTokens } from '../syntax/agree';
 import { repoRoot } from '../util/golden';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
@@ -113,6 +114,15 @@ describe('props: parser, model and formatter on random and mutated input', funct
         for (const e of sf.errors) assert.ok(e.start >= 0 && e.start <= e.end && e.end <= text.length, 'error range inside the text');
       }),
       params(10000),
+    );
+  });
+
+  it("the tree's word and brace tokens equal those of the lazily lexed token list; lineStarts match (5000 runs)", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        assertTreeAgreesWithTokens(parse(text));
+      }),
+      params(5000),
     );
   });
 
