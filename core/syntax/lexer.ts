@@ -2,7 +2,8 @@
 // (words, whitespace, newlines, comments, braces, line continuations). Words keep their raw text
 // and carry the shell-unquoted value. Never throws; an unterminated quote is a token flag.
 // Also owns the one word scanner (`scanWord`, with its string interner) that the parser uses
-// directly, so the parser's words and the lossless token list's words are made by the same code.
+// directly, so the parser's words and the lossless token list's words are made by the same code,
+// and `lexComments`, the comment tokens alone.
 // It knows nothing of statements: that is the parser's job.
 
 export const enum TokenKind {
@@ -88,6 +89,28 @@ export function lex(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * The comment tokens of `text`, equal to those lex(text) has, without making any other token:
+ * for readers that want only the comments (folding, semantic tokens) of a large file.
+ */
+export function lexComments(text: string): Token[] {
+  const out: Token[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || isSpace(c) || c === 0x7b || c === 0x7d) i++;
+    else if (c === 0x23 /* # */) {
+      const start = i;
+      i = text.indexOf('\n', i);
+      if (i < 0) i = n;
+      out.push({ kind: TokenKind.Comment, start, end: i, text: text.slice(start, i), value: '' });
+    } else if (c === 0x5c /* \ */ && continuationAt(text, i) > 0) i += continuationAt(text, i);
+    else i = wordEnd(text, i);
+  }
+  return out;
+}
+
 /** Strings of 0..32 spaces, shared by whitespace tokens. */
 const SPACES: string[] = [];
 for (let k = 0; k <= 32; k++) SPACES.push(' '.repeat(k));
@@ -170,6 +193,20 @@ export function scanWord(text: string, start: number, intern: Interner): Token {
   if (i === start) return quotedWord(text, start);
   const w = intern.word(text, start, i, h);
   return { kind: TokenKind.Word, start, end: i, text: w, value: w };
+}
+
+/** Where the word scanWord(text, start) would make ends, without making it when it is plain. */
+function wordEnd(text: string, start: number): number {
+  const n = text.length;
+  let i = start;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20) {
+      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c) break;
+    } else if (c === 0x7b || c === 0x7d) break;
+    else if (c === 0x22 || c === 0x27 || c === 0x5c) return quotedWord(text, start).end;
+  }
+  return i === start ? quotedWord(text, start).end : i;
 }
 
 /** The slow path of scanWord: quote removal and escapes, character by character. */

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { applyEdits, formatEdits, formatRange, formatRefusal, formatText } from '../../core/ide/format';
 import { buildModel } from '../../core/model/index';
-import { TokenKind } from '../../core/syntax/lexer';
+import { lex, lexComments, TokenKind } from '../../core/syntax/lexer';
 import { parse } from '../../core/syntax/parser';
 import { ItemNode, printTokens } from '../../core/syntax/tree';
 import { assertTreeAgreesWithTokens } from '../syntax/agree';
@@ -121,6 +121,15 @@ describe('props: parser, model and formatter on random and mutated input', funct
     fc.assert(
       fc.property(anyText, (text) => {
         assertTreeAgreesWithTokens(parse(text));
+      }),
+      params(5000),
+    );
+  });
+
+  it('lexComments gives exactly the comment tokens of lex (5000 runs)', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        assert.deepEqual(lexComments(text), lex(text).filter((t) => t.kind === TokenKind.Comment));
       }),
       params(5000),
     );
