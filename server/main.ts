@@ -12,6 +12,7 @@ import {
   SelectionRange, SymbolInformation, WorkspaceEdit,
 } from './lsp';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { EditSpan } from '../core/syntax/reparse';
 import { getCodeActions } from '../core/ide/actions';
 import { Analysis, AnalysisCache } from '../core/ide/analysis';
 import { getCompletions } from '../core/ide/completion';
@@ -40,7 +41,22 @@ const {
 const Location = lsp.Location;
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+/** Per document, where its last change replaced text (one ranged change only): the incremental
+ *  analysis then need not compare the old and new texts to find it. */
+const lastSpan = new Map<string, { from: number; span: EditSpan }>();
+const documents = new TextDocuments<TextDocument>({
+  create: TextDocument.create,
+  update(doc, changes, version) {
+    lastSpan.delete(doc.uri);
+    type Pos = { line: number; character: number };
+    const c = changes.length === 1 ? (changes[0] as { range?: { start: Pos; end: Pos }; text: string }) : undefined;
+    if (c?.range) {
+      const start = doc.offsetAt(c.range.start);
+      lastSpan.set(doc.uri, { from: doc.version, span: { start, oldEnd: doc.offsetAt(c.range.end), newEnd: start + c.text.length } });
+    }
+    return TextDocument.update(doc, changes, version);
+  },
+});
 const cache = new AnalysisCache();
 const probeCache = new Map<string, { version: number; results: ProbeResult[] }>();
 const timers = new Map<string, NodeJS.Timeout>();
@@ -114,7 +130,13 @@ async function pullSettings(): Promise<void> {
 function analysisOf(uri: string): { doc: TextDocument; a: Analysis } | undefined {
   const doc = documents.get(uri);
   if (!doc) return undefined;
-  return { doc, a: cache.get(uri, doc.version, doc.getText()) };
+  return { doc, a: analysisFor(uri, doc) };
+}
+
+/** The analysis of the document's current version (an incremental update of the cached one). */
+function analysisFor(uri: string, doc: TextDocument): Analysis {
+  const s = lastSpan.get(uri);
+  return cache.get(uri, doc.version, doc.getText(), s && { fromVersion: s.from, span: s.span });
 }
 
 function probeResults(uri: string, doc: TextDocument, a: Analysis): ProbeResult[] {
@@ -145,7 +167,7 @@ function publish(uri: string): void {
   if (!doc) return;
   const version = doc.version;
   try {
-    const a = cache.get(uri, version, doc.getText());
+    const a = analysisFor(uri, doc);
     // Cancellation: the document moved on while this ran; a newer computation is scheduled.
     if (documents.get(uri)?.version !== version) return;
     const modelDiags = getDiagnostics(a);
@@ -179,6 +201,7 @@ documents.onDidClose((e) => {
   if (t) clearTimeout(t);
   timers.delete(e.document.uri);
   cache.delete(e.document.uri);
+  lastSpan.delete(e.document.uri);
   probeCache.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });

@@ -6,7 +6,10 @@
 
 import type { Ipv4, TopologyConfig, XtTableName } from '../kernel/config';
 import type { StatementInfo, SymbolOccurrence } from '../model/context';
+import { IncrementalModel } from '../model/incremental';
 import { buildModel, Model } from '../model/index';
+import { parse } from '../syntax/parser';
+import { EditSpan, reparse } from '../syntax/reparse';
 import type { Token } from '../syntax/lexer';
 import { TokenKind } from '../syntax/lexer';
 import { BlockNode, CommandNode, forEachBlock, forEachCommand, ItemNode } from '../syntax/tree';
@@ -36,22 +39,50 @@ export interface Analysis {
 
 /** Analyses a text from scratch (parse + buildModel + indexes). Never throws. */
 export function analyze(text: string, model?: Model): Analysis {
-  const m = model ?? buildModel(text);
-  const commands: CommandNode[] = [];
-  forEachCommand(m.file.items, (c) => commands.push(c));
-  const blocks: Analysis['blocks'] = [];
-  forEachBlock(m.file.items, (b, outer) => {
-    const ns = b.kind === 'namespace' ? b.name?.value ?? 'root' : outer.filter((o) => o.kind === 'namespace').pop()?.name?.value ?? 'root';
-    blocks.push({ block: b, netns: ns });
+  return analysisOf(text, model ?? buildModel(text));
+}
+
+/** The analysis of a model; the indexes are built on first use (publishing diagnostics needs none). */
+function analysisOf(text: string, m: Model): Analysis {
+  const a = { text, model: m } as Analysis;
+  lazy(a, 'commands', () => {
+    const commands: CommandNode[] = [];
+    forEachCommand(m.file.items, (c) => commands.push(c));
+    return commands;
   });
-  const symbolsByKey = new Map<string, SymbolOccurrence[]>();
-  const syms = [...m.symbols].sort((a, b) => a.start - b.start);
-  for (const s of syms) {
-    let list = symbolsByKey.get(s.key);
-    if (!list) symbolsByKey.set(s.key, (list = []));
-    list.push(s);
-  }
-  return { text, model: m, commands, blocks, symbols: syms, symbolsByKey, rulePositions: rulePositions(m.topology) };
+  lazy(a, 'blocks', () => {
+    const blocks: Analysis['blocks'] = [];
+    forEachBlock(m.file.items, (b, outer) => {
+      const ns = b.kind === 'namespace' ? b.name?.value ?? 'root' : outer.filter((o) => o.kind === 'namespace').pop()?.name?.value ?? 'root';
+      blocks.push({ block: b, netns: ns });
+    });
+    return blocks;
+  });
+  lazy(a, 'symbols', () => [...m.symbols].sort((x, y) => x.start - y.start));
+  lazy(a, 'symbolsByKey', () => {
+    const symbolsByKey = new Map<string, SymbolOccurrence[]>();
+    for (const s of a.symbols) {
+      let list = symbolsByKey.get(s.key);
+      if (!list) symbolsByKey.set(s.key, (list = []));
+      list.push(s);
+    }
+    return symbolsByKey;
+  });
+  lazy(a, 'rulePositions', () => rulePositions(m.topology));
+  return a;
+}
+
+/** Defines `obj[key]` as computed once, on first read. */
+function lazy<T extends object, K extends keyof T>(obj: T, key: K, make: () => T[K]): void {
+  Object.defineProperty(obj, key, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const v = make();
+      Object.defineProperty(obj, key, { value: v, enumerable: true, writable: false });
+      return v;
+    },
+  });
 }
 
 function rulePositions(topology: TopologyConfig): Map<number, RulePosition> {
@@ -68,15 +99,38 @@ function rulePositions(topology: TopologyConfig): Map<number, RulePosition> {
   return out;
 }
 
-/** A cache of analyses by document key; a new version replaces the old one. */
+/**
+ * A cache of analyses by document key; a new version replaces the old one. Each document keeps its
+ * incremental model (core/model/incremental.ts): a new text is reparsed around the edit and only
+ * the statements the edit can affect run again; anything it cannot follow is a whole build. The
+ * previous version's analysis is not valid after that (its tree and state are updated in place).
+ */
 export class AnalysisCache {
-  private readonly entries = new Map<string, { version: number; text: string; analysis: Analysis }>();
+  private readonly entries = new Map<string, { version: number; text: string; analysis: Analysis; inc: IncrementalModel }>();
+  /** How the last `get` got its model: for tests and the bench. */
+  lastHow: 'cached' | 'update' | 'build' = 'build';
 
-  get(key: string, version: number, text: string): Analysis {
+  /** `edit`: where the text changed since version `fromVersion`, when the caller knows it. */
+  get(key: string, version: number, text: string, edit?: { fromVersion: number; span: EditSpan }): Analysis {
     const e = this.entries.get(key);
-    if (e && e.version === version && e.text === text) return e.analysis;
-    const analysis = analyze(text);
-    this.entries.set(key, { version, text, analysis });
+    if (e && e.version === version && e.text === text) {
+      this.lastHow = 'cached';
+      return e.analysis;
+    }
+    if (e) {
+      const rp = reparse(e.inc.file, text, edit && edit.fromVersion === e.version ? edit.span : undefined);
+      const m = rp && e.inc.update(rp);
+      if (m) {
+        const analysis = analysisOf(text, m);
+        this.entries.set(key, { version, text, analysis, inc: e.inc });
+        this.lastHow = 'update';
+        return analysis;
+      }
+    }
+    const inc = new IncrementalModel(parse(text));
+    const analysis = analysisOf(text, inc.model);
+    this.entries.set(key, { version, text, analysis, inc });
+    this.lastHow = 'build';
     return analysis;
   }
 

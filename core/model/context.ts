@@ -54,10 +54,30 @@ export interface ModelState {
   diagnostics: Diagnostic[];
   symbols: SymbolOccurrence[];
   statements: StatementInfo[];
-  /** Next device id over the whole topology. */
-  nextDeviceId: number;
   /** Facts executors keep for later lints (free-form, keyed by executor). */
   facts: Map<string, unknown>;
+  /** The item (statement or block, by id) being run; KERNEL_ORIGIN before the first. */
+  now: number;
+  /** Devices made so far by item `devSeqOrigin` (device ids: state.ts). */
+  devSeq: number;
+  devSeqOrigin?: number;
+  /** Namespace names in creation order. */
+  nsOrder: string[];
+  /** Per namespace, its device names over time (state.ts). */
+  names: Map<string, import('./state').NameHistory>;
+  /** Set by the incremental model (incremental.ts) to learn what each item depends on. */
+  tracker?: Tracker;
+}
+
+/**
+ * What an item touched while it ran, for the incremental model: cells (`ns:NAME` for a namespace's
+ * whole state, `#probes` for the probe names, `#global` for what only a whole-file run redoes) and
+ * device names it asked about or changed.
+ */
+export interface Tracker {
+  touch(cell: string): void;
+  readName(name: string): void;
+  wroteName(name: string): void;
 }
 
 export class ExecContext {

@@ -42,6 +42,13 @@ const NOT_SIMULATED_TOOLS = new Set([
 
 export function buildModel(input: string | SourceFile): Model {
   const file = typeof input === 'string' ? parse(input) : input;
+  const state = prepareState(file);
+  runItems(state, file.items, ROOT_NETNS, undefined);
+  return finishModel(state, file, state.diagnostics);
+}
+
+/** A fresh state with every namespace the file names (blocks, `ip netns add`) already created. */
+export function prepareState(file: SourceFile): ModelState {
   const state = newModelState();
   ensureNetns(state, ROOT_NETNS);
   // Rule 1 of the language: every namespace a block names exists from the start.
@@ -49,13 +56,19 @@ export function buildModel(input: string | SourceFile): Model {
     if (b.kind === 'namespace' && b.name) ensureNetns(state, b.name.value);
   });
   declareNetnsAdds(state, file.items);
-  runItems(state, file.items, ROOT_NETNS, undefined);
-  runLints(state, file);
+  return state;
+}
+
+/** Runs the lints on the final state (into a fresh list) and assembles the model. */
+export function finishModel(state: ModelState, file: SourceFile, itemDiagnostics: Diagnostic[], iptablesLints = true): Model {
+  state.diagnostics = itemDiagnostics;
+  state.now = Number.MAX_SAFE_INTEGER;
+  runLints(state, file, iptablesLints);
   return {
     file,
     topology: state.topology,
     probes: state.probes,
-    diagnostics: [...file.errors, ...state.diagnostics],
+    diagnostics: file.errors.length ? [...file.errors, ...state.diagnostics] : state.diagnostics.slice(),
     symbols: state.symbols,
     statements: state.statements,
     facts: state.facts,
@@ -74,30 +87,39 @@ function declareNetnsAdds(state: ModelState, items: ItemNode[]): void {
   }
 }
 
-function runItems(state: ModelState, items: ItemNode[], netns: string, jail: { addr: number | undefined; block: BlockNode } | undefined): void {
+/** The jail an item runs under: its address and block. */
+export type JailContext = { addr: number | undefined; block: BlockNode } | undefined;
+
+function runItems(state: ModelState, items: ItemNode[], netns: string, jail: JailContext): void {
   for (const item of items) {
-    if (item.kind === 'command') {
-      runCommand(state, item, netns, jail);
-      continue;
-    }
-    if (item.kind === 'namespace') {
-      const name = item.name?.value;
-      if (name) {
-        state.symbols.push({
-          kind: 'netns', key: `netns:${name}`, name, start: item.name!.start, end: item.name!.end,
-          isDefinition: true, statement: item.id,
-        });
-      }
-      runItems(state, item.body, name ?? netns, undefined);
-    } else {
-      const addr = item.name ? parseIpv4(item.name.value) : undefined;
-      execJailBlock(state, item, netns, addr);
-      runItems(state, item.body, netns, { addr, block: item });
-    }
+    runItem(state, item, netns, jail);
+    if (item.kind === 'namespace') runItems(state, item.body, item.name?.value ?? netns, undefined);
+    else if (item.kind === 'jail') runItems(state, item.body, netns, jailOf(item));
   }
 }
 
-function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: { addr: number | undefined; block: BlockNode } | undefined): void {
+/** The jail context a jail block gives its body. */
+export function jailOf(block: BlockNode): JailContext {
+  return { addr: block.name ? parseIpv4(block.name.value) : undefined, block };
+}
+
+/** Runs one item on its own (a command, or a block's header; not the block's body) at time item.id. */
+export function runItem(state: ModelState, item: ItemNode, netns: string, jail: JailContext): void {
+  state.now = item.id;
+  state.devSeqOrigin = undefined;
+  if (item.kind === 'command') return runCommand(state, item, netns, jail);
+  if (item.kind === 'namespace') {
+    const name = item.name?.value;
+    if (name) {
+      state.symbols.push({
+        kind: 'netns', key: `netns:${name}`, name, start: item.name!.start, end: item.name!.end,
+        isDefinition: true, statement: item.id,
+      });
+    }
+  } else execJailBlock(state, item, netns, jailOf(item)!.addr);
+}
+
+function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: JailContext): void {
   const info: StatementInfo = { cmd, netns, jail: jail?.block, failed: false, roles: new Array(cmd.words.length) };
   state.statements[cmd.id] = info;
   const words = cmd.words;

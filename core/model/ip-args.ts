@@ -7,6 +7,7 @@ import { parseIpv4, prefixMask, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN 
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
 import { IFNAMSIZ_MAX, nearestName } from './names';
+import { deviceElsewhere } from './state';
 
 /** iproute2's `matches(word, keyword)`: the word is a non-empty prefix of the keyword. */
 export function matches(word: string | undefined, keyword: string): boolean {
@@ -127,13 +128,7 @@ export function lookupDevice(ctx: ExecContext, tok: Token, ns: NetnsConfig = ctx
     return dev;
   }
   const nearest = nearestName(tok.value, ns.devices.keys());
-  let elsewhere = '';
-  for (const other of ctx.topology.namespaces.values()) {
-    if (other !== ns && other.devices.has(tok.value)) {
-      elsewhere = other.name;
-      break;
-    }
-  }
+  const elsewhere = deviceElsewhere(ctx.state, tok.value, ns.name);
   const d = ctx.report('ipCannotFindDevice', tok, tok.value, ns.name, nearest, elsewhere);
   d.data = { name: tok.value, netns: ns.name, nearest, elsewhere: elsewhere || undefined };
   return undefined;

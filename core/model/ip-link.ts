@@ -380,7 +380,7 @@ function linkSet(ctx: ExecContext, i: number): void {
     here = target;
     if (rename) ctx.symbol('device', `device:${dev.id}`, rename, true, here.name);
   } else if (rename && rename.value !== dev.name) {
-    renameDevice(here, dev, rename.value);
+    renameDevice(ctx.state, here, dev, rename.value);
     ctx.symbol('device', `device:${dev.id}`, rename, true, here.name);
   }
   if (spec.mac) dev.mac = spec.mac.text;

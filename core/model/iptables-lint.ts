@@ -8,7 +8,7 @@
 
 import { diagnose } from '../diagnostics/catalogue';
 import type { Diagnostic } from '../diagnostics/types';
-import { prefixMask, XtMatch, XtRule, XtTarget } from '../kernel/config';
+import { NetnsConfig, prefixMask, XtMatch, XtRule, XtTarget } from '../kernel/config';
 import type { ModelState } from './context';
 import { iptablesFacts } from './iptables-facts';
 import { nearestName } from './names';
@@ -22,27 +22,31 @@ export function lintIptables(state: LintState): void {
   const facts = iptablesFacts(state);
   if (facts.linted) return;
   facts.linted = true;
+  for (const ns of state.topology.namespaces.values()) lintIptablesOf(state, ns, state.diagnostics);
+}
+
+/** The lints of one namespace's rules, appended to `out` (they read nothing outside it). */
+export function lintIptablesOf(state: Pick<LintState, 'statements' | 'facts'>, ns: NetnsConfig, out: Diagnostic[]): void {
+  const facts = iptablesFacts(state);
   const seenIface = new Set<number>();
-  for (const ns of state.topology.namespaces.values()) {
-    let names: string[] | undefined;
-    for (const table of ns.xtables.values()) {
-      for (const chain of table.chains.values()) {
-        lintShadows(state, chain.name, chain.rules);
-        for (const r of chain.rules) {
-          const info = facts.rules.get(r);
-          if (!info) continue;
-          for (const x of info.ifaces) {
-            if (x.invert) continue;
-            const exists = x.name.endsWith('+')
-              ? (names ??= [...ns.devices.keys()]).some((d) => d.startsWith(x.name.slice(0, -1)))
-              : ns.devices.has(x.name);
-            if (exists || seenIface.has(x.start)) continue;
-            seenIface.add(x.start);
-            const nearest = x.name.endsWith('+') ? '' : nearestName(x.name, ns.devices.keys());
-            const d = diagnose('xtUnknownInterface', x.start, x.end, x.name, ns.name, nearest);
-            d.data = { name: x.name, netns: ns.name, nearest };
-            state.diagnostics.push(d);
-          }
+  let names: string[] | undefined;
+  for (const table of ns.xtables.values()) {
+    for (const chain of table.chains.values()) {
+      lintShadows(state, chain.name, chain.rules, out);
+      for (const r of chain.rules) {
+        const info = facts.rules.get(r);
+        if (!info) continue;
+        for (const x of info.ifaces) {
+          if (x.invert) continue;
+          const exists = x.name.endsWith('+')
+            ? (names ??= [...ns.devices.keys()]).some((d) => d.startsWith(x.name.slice(0, -1)))
+            : ns.devices.has(x.name);
+          if (exists || seenIface.has(x.tok.start)) continue;
+          seenIface.add(x.tok.start);
+          const nearest = x.name.endsWith('+') ? '' : nearestName(x.name, ns.devices.keys());
+          const d = diagnose('xtUnknownInterface', x.tok.start, x.tok.end, x.name, ns.name, nearest);
+          d.data = { name: x.name, netns: ns.name, nearest };
+          out.push(d);
         }
       }
     }
@@ -85,7 +89,7 @@ function prep(rule: XtRule, idx: number): Cand {
   return { idx, rule, conds, stateful };
 }
 
-function lintShadows(state: LintState, chainName: string, rules: XtRule[]): void {
+function lintShadows(state: Pick<LintState, 'statements'>, chainName: string, rules: XtRule[], out: Diagnostic[]): void {
   const window: Cand[] = [];
   let catchAll: Cand | undefined;
   let lastMutation = -1;
@@ -110,7 +114,7 @@ function lintShadows(state: LintState, chainName: string, rules: XtRule[]): void
         d.tags = ['unnecessary'];
         if (hs) (d.related ??= []).push({ start: hs.cmd.start, end: hs.cmd.end, message: `this earlier rule decides first: ${hit.rule.text}` });
         d.data = { shadowedBy: hit.rule.text };
-        state.diagnostics.push(d);
+        out.push(d);
       }
     }
     if (mutates(r.target)) lastMutation = i;

@@ -449,7 +449,7 @@ class Runner {
     // Apply.
     const real = this.ensureTable().chains.get(chainName)!;
     const ifaces: XtRuleInfo['ifaces'] = [];
-    for (const x of [spec.iif, spec.oif]) if (x) ifaces.push({ name: x.v, invert: x.invert, start: this.tok(x.idx).start, end: this.tok(x.idx).end });
+    for (const x of [spec.iif, spec.oif]) if (x) ifaces.push({ name: x.v, invert: x.invert, tok: this.tok(x.idx) });
     // Only rules with interface words have facts (the lint skips rules without; saves a map entry per rule).
     const info: XtRuleInfo | undefined = ifaces.length ? { ifaces } : undefined;
     for (const r of rules) {

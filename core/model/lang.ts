@@ -35,6 +35,8 @@ export const FACT_PROBE_DEFS = 'lang.probeDefs';
 const FACT_NETNS_ADDED = 'lang.netnsAdded';
 
 function factMap<V>(state: ModelState, key: string): Map<string | number, V> {
+  // Probe names are one namespace of their own; `ip netns add` changes what exists from the start.
+  if (state.tracker && key !== FACT_SOCKET_ORIGINS) state.tracker.touch(key === FACT_PROBE_DEFS ? '#probes' : '#global');
   let m = state.facts.get(key) as Map<string | number, V> | undefined;
   if (!m) state.facts.set(key, (m = new Map()));
   return m;

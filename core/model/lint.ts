@@ -84,7 +84,7 @@ interface FlushedRoute {
 const isLoopbackNet = (a: Ipv4): boolean => a >>> 24 === 127;
 
 /** Runs every lint of the final state and appends the diagnostics to state.diagnostics. */
-export function runLints(state: ModelState, _file: SourceFile): void {
+export function runLints(state: ModelState, _file: SourceFile, iptables = true): void {
   const l = new Linter(state);
   l.forwarding();
   l.routes();
@@ -92,8 +92,8 @@ export function runLints(state: ModelState, _file: SourceFile): void {
   l.probes();
   l.devices();
   // The iptables executor's own final-state lints (shadowed rules, interface matches on missing
-  // devices; idempotent, so tests may call it too).
-  lintIptables(state);
+  // devices; idempotent, so tests may call it too). The incremental model runs them per namespace.
+  if (iptables) lintIptables(state);
 }
 
 class Linter {
@@ -195,7 +195,9 @@ class Linter {
    * down device (should the executor keep one) is reported the same way.
    */
   routes(): void {
-    const flushed = (this.state.facts.get(FACT_FLUSHED_ROUTES) ?? []) as FlushedRoute[];
+    const byNs = this.state.facts.get(FACT_FLUSHED_ROUTES) as Map<string, FlushedRoute[]> | undefined;
+    // In namespace creation order, each namespace's in time order (whatever order the map has).
+    const flushed = byNs ? this.state.nsOrder.flatMap((name) => byNs.get(name) ?? []) : [];
     for (const f of flushed) {
       if (f.route.origin === KERNEL_ORIGIN) continue;
       const dev = deviceById(this.state, f.route.devId);

@@ -19,8 +19,11 @@ export function newModelState(): ModelState {
     diagnostics: [],
     symbols: [],
     statements: [],
-    nextDeviceId: 1,
     facts: new Map(),
+    now: KERNEL_ORIGIN,
+    devSeq: 0,
+    nsOrder: [],
+    names: new Map(),
   };
 }
 
@@ -45,6 +48,7 @@ export function ensureNetns(state: ModelState, name: string): NetnsConfig {
     nextIfindex: 1,
   };
   state.topology.namespaces.set(name, ns);
+  state.nsOrder.push(name);
   initNetnsSysctl(ns);
   addDevice(state, ns, 'lo', 'loopback', KERNEL_ORIGIN, { mtu: 65536, mac: '00:00:00:00:00:00' });
   return ns;
@@ -55,15 +59,90 @@ export function addDevice(
   state: ModelState, ns: NetnsConfig, name: string, kind: DeviceKind, origin: Origin,
   opts: { mtu?: number; mac?: string } = {},
 ): DeviceConfig {
-  const id = state.nextDeviceId++;
+  const id = deviceId(state, origin);
   const dev: DeviceConfig = {
     id, name, netns: ns.name, ifindex: ns.nextIfindex++, kind, up: false,
     mtu: opts.mtu ?? 1500, mac: opts.mac ?? macForDevice(id), origin,
   };
   ns.devices.set(name, dev);
   state.topology.devices.set(id, dev);
+  noteName(state, ns.name, name, 1);
   initDeviceSysctl(ns, name);
   return dev;
+}
+
+/** Statement-made device ids start here; below are the lo devices, one per namespace. */
+export const STATEMENT_DEVICE_ID_BASE = 1 << 16;
+
+/**
+ * Device ids (and so the MACs derived from them) depend only on who made the device: lo gets the
+ * namespace's creation number, a statement's k-th device `BASE + 2 * statement + k`. So a statement
+ * run again on its own (the incremental model) makes the very devices a whole-file run makes.
+ */
+function deviceId(state: ModelState, origin: Origin): number {
+  if (origin === KERNEL_ORIGIN) return state.nsOrder.length;
+  if (state.devSeqOrigin !== origin) {
+    state.devSeqOrigin = origin;
+    state.devSeq = 0;
+  }
+  return STATEMENT_DEVICE_ID_BASE + 2 * origin + state.devSeq++;
+}
+
+// ---------------------------------------------------------------- device names over time
+// Each namespace's history of device names (a name appears: +1, goes: -1), stamped with the item
+// that did it (ModelState.now). It answers "which other namespace has a device of this name right
+// now" without looking into the other namespaces, so a statement's result depends only on its own
+// namespace plus that name: the incremental model tracks the name as a dependency.
+
+/** Per namespace: events in time order, and the same events per name. */
+export interface NameHistory {
+  events: Array<{ t: number; name: string; d: 1 | -1 }>;
+  byName: Map<string, Array<{ t: number; d: 1 | -1 }>>;
+}
+
+function historyOf(state: ModelState, netns: string): NameHistory {
+  let h = state.names.get(netns);
+  if (!h) state.names.set(netns, (h = { events: [], byName: new Map() }));
+  return h;
+}
+
+function noteName(state: ModelState, netns: string, name: string, d: 1 | -1): void {
+  const h = historyOf(state, netns);
+  const t = state.now;
+  h.events.push({ t, name, d });
+  let list = h.byName.get(name);
+  if (!list) h.byName.set(name, (list = []));
+  list.push({ t, d });
+  state.tracker?.wroteName(name);
+}
+
+/** Drops the events of `netns` stamped at or after `t` (the incremental model replays them). */
+export function truncateNames(state: ModelState, netns: string, t: number): void {
+  const h = state.names.get(netns);
+  if (!h) return;
+  while (h.events.length && h.events[h.events.length - 1].t >= t) {
+    const e = h.events.pop()!;
+    h.byName.get(e.name)?.pop();
+  }
+}
+
+/** True when `netns` has a device called `name` at the current time (events up to `state.now`). */
+function hasNameNow(state: ModelState, netns: string, name: string): boolean {
+  const list = state.names.get(netns)?.byName.get(name);
+  if (!list) return false;
+  let n = 0;
+  for (const e of list) {
+    if (e.t > state.now) break;
+    n += e.d;
+  }
+  return n > 0;
+}
+
+/** The first namespace (in creation order) other than `netns` that has a device `name` now, or ''. */
+export function deviceElsewhere(state: ModelState, name: string, netns: string): string {
+  state.tracker?.readName(name);
+  for (const other of state.nsOrder) if (other !== netns && hasNameNow(state, other, name)) return other;
+  return '';
 }
 
 /** Locally administered, deterministic MAC per device id (02:00:00:xx:xx:xx). */
@@ -97,7 +176,7 @@ export interface FlushedRoute {
   reason: 'down' | 'deleted' | 'moved';
 }
 
-/** state.facts key: FlushedRoute[] of every route the kernel removed as a side effect. */
+/** state.facts key: per namespace, FlushedRoute[] of every route the kernel removed as a side effect. */
 export const FACT_FLUSHED_ROUTES = 'ip.flushedRoutes';
 
 export const LOOPBACK_ADDR = 0x7f000001;
@@ -116,6 +195,16 @@ export function noteTable(ns: NetnsConfig, table: number): void {
   let set = tablesCreated.get(ns);
   if (!set) tablesCreated.set(ns, (set = new Set()));
   set.add(table);
+}
+
+/** The routing tables created in `ns` so far (for snapshots of a namespace). */
+export function tablesCreatedIn(ns: NetnsConfig): Set<number> | undefined {
+  return tablesCreated.get(ns);
+}
+
+export function setTablesCreated(ns: NetnsConfig, tables: Set<number> | undefined): void {
+  if (tables) tablesCreated.set(ns, tables);
+  else tablesCreated.delete(ns);
 }
 
 export function tableExists(ns: NetnsConfig, table: number): boolean {
@@ -179,8 +268,10 @@ function uninstallAddressRoutes(ns: NetnsConfig, dev: DeviceConfig, gone: AddrCo
 function recordFlushed(state: ModelState, ns: NetnsConfig, routes: RouteConfig[], by: Origin, reason: FlushedRoute['reason']): void {
   const user = routes.filter((r) => r.origin !== KERNEL_ORIGIN);
   if (!user.length) return;
-  let list = state.facts.get(FACT_FLUSHED_ROUTES) as FlushedRoute[] | undefined;
-  if (!list) state.facts.set(FACT_FLUSHED_ROUTES, (list = []));
+  let byNs = state.facts.get(FACT_FLUSHED_ROUTES) as Map<string, FlushedRoute[]> | undefined;
+  if (!byNs) state.facts.set(FACT_FLUSHED_ROUTES, (byNs = new Map()));
+  let list = byNs.get(ns.name);
+  if (!list) byNs.set(ns.name, (list = []));
   for (const route of user) list.push({ route, netns: ns.name, by, reason });
 }
 
@@ -237,6 +328,7 @@ export function detachDevice(state: ModelState, ns: NetnsConfig, dev: DeviceConf
   dev.master = undefined;
   dev.up = false;
   ns.devices.delete(dev.name);
+  noteName(state, ns.name, dev.name, -1);
   dropDeviceSysctl(ns, dev.name);
 }
 
@@ -257,18 +349,21 @@ export function moveDevice(state: ModelState, from: NetnsConfig, to: NetnsConfig
   if (used) dev.ifindex = to.nextIfindex++;
   else if (dev.ifindex >= to.nextIfindex) to.nextIfindex = dev.ifindex + 1;
   to.devices.set(dev.name, dev);
+  noteName(state, to.name, dev.name, 1);
   initDeviceSysctl(to, dev.name);
 }
 
 /** `ip link set DEV name NEW`: same device, new name; its conf entries follow it. */
-export function renameDevice(ns: NetnsConfig, dev: DeviceConfig, name: string): void {
+export function renameDevice(state: ModelState, ns: NetnsConfig, dev: DeviceConfig, name: string): void {
   const conf = new Map<string, string>();
   const prefix = `net.ipv4.conf.${dev.name}.`;
   for (const [k, v] of ns.sysctl) if (k.startsWith(prefix)) conf.set(k.slice(prefix.length), v);
   dropDeviceSysctl(ns, dev.name);
   ns.devices.delete(dev.name);
+  noteName(state, ns.name, dev.name, -1);
   dev.name = name;
   ns.devices.set(name, dev);
+  noteName(state, ns.name, name, 1);
   initDeviceSysctl(ns, name);
   for (const [k, v] of conf) ns.sysctl.set(`net.ipv4.conf.${name}.${k}`, v);
 }

@@ -293,7 +293,7 @@ describe('model: ip address and the kernel routes', () => {
     const a = ns(m, 'a');
     assert.ok(!a.routes.some((r) => r.dst.len === 0), 'the default route does not come back on up');
     assert.ok(a.routes.some((r) => r.dst.len === 24 && r.table === RT_TABLE_MAIN), 'the connected route does');
-    const flushed = m.facts.get(FACT_FLUSHED_ROUTES) as FlushedRoute[];
+    const flushed = (m.facts.get(FACT_FLUSHED_ROUTES) as Map<string, FlushedRoute[]>).get('a')!;
     assert.equal(flushed.length, 1);
     assert.equal(flushed[0].reason, 'down');
     assert.equal(flushed[0].route.gateway, ip('10.0.1.254'));

@@ -1,0 +1,214 @@
+// Incremental reparse: after an edit, parses again only the whole lines the edit touched and moves
+// the rest of the tree by the length difference, keeping its nodes and tokens (their offsets are
+// updated in place, so the old tree is not valid afterwards). It declines (undefined: parse the
+// whole text) when the edit may change more than its lines: a brace, a backslash (line
+// continuations, escapes) in the old or new lines, or a different number of statements, since
+// statement ids are file positions. The result is the tree `parse(newText)` gives, and
+// test/syntax/reparse.test.ts checks exactly that on random edits.
+
+import type { Diagnostic } from '../diagnostics/types';
+import { parse } from './parser';
+import { BlockNode, CommandNode, ItemNode, makeSourceFile, SourceFile } from './tree';
+
+export interface Reparse {
+  file: SourceFile;
+  /** Start of the reparsed lines (same in the old and the new text). */
+  start: number;
+  /** End of the reparsed lines in the old text; everything from there moved by `delta`. */
+  oldEnd: number;
+  delta: number;
+  /** Ids of the statements of the reparsed lines (new nodes with the old ids), ascending. */
+  changed: number[];
+}
+
+/** Where an edit replaced text: [start, oldEnd) of the old text became [start, newEnd) of the new. */
+export interface EditSpan {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/**
+ * Reparses `newText`, an edit of `old.text`; undefined when only a whole parse will do. `span`,
+ * when the caller knows it (an editor's change event), saves comparing the two texts.
+ */
+export function reparse(old: SourceFile, newText: string, span?: EditSpan): Reparse | undefined {
+  const oldText = old.text;
+  const delta = newText.length - oldText.length;
+  let p: number;
+  let s: number;
+  if (span && span.start >= 0 && span.start <= span.oldEnd && span.oldEnd <= oldText.length && span.newEnd - span.start === span.oldEnd - span.start + delta) {
+    p = span.start;
+    s = oldText.length - span.oldEnd;
+  } else {
+    if (oldText === newText) return { file: old, start: 0, oldEnd: 0, delta: 0, changed: [] };
+    // The changed span: common prefix and suffix.
+    const min = Math.min(oldText.length, newText.length);
+    p = commonPrefix(oldText, newText, min);
+    s = commonSuffix(oldText, newText, min - p);
+  }
+  // Whole lines around it.
+  const ls = old.lineStarts;
+  const l0 = lineOf(ls, p);
+  const start = ls[l0];
+  const changedEnd = oldText.length - s;
+  const l1 = lineOf(ls, Math.max(p, changedEnd));
+  const oldEnd = l1 + 1 < ls.length ? ls[l1 + 1] : oldText.length;
+  if (oldEnd < changedEnd) return undefined;
+  const oldRegion = oldText.slice(start, oldEnd);
+  const newRegion = newText.slice(start, oldEnd + delta);
+  if (!plainLines(oldRegion) || !plainLines(newRegion)) return undefined;
+  // A continuation on the line before joins it to the first reparsed line.
+  if (start >= 2 && (oldText.charCodeAt(start - 2) === 0x5c || (oldText.charCodeAt(start - 2) === 0x0d && oldText.charCodeAt(start - 3) === 0x5c))) return undefined;
+
+  // The statements of the old lines: consecutive items of one body (no braces in between).
+  const where = findRun(old.items, start, oldEnd);
+  if (!where) return undefined;
+  const sub = parse(newRegion);
+  if (sub.items.length !== where.count) return undefined;
+  for (const it of sub.items) if (it.kind !== 'command') return undefined;
+
+  const changed: number[] = [];
+  const fresh = sub.items as CommandNode[];
+  for (let k = 0; k < fresh.length; k++) {
+    const cmd = fresh[k];
+    const id = (where.list[where.index + k] as CommandNode).id;
+    cmd.id = id;
+    moveCommand(cmd, start);
+    changed.push(id);
+  }
+  // Move everything after the edited lines, then put the new statements in.
+  if (delta !== 0) moveItems(old.items, oldEnd, delta);
+  where.list.splice(where.index, where.count, ...fresh);
+
+  const errors: Diagnostic[] = [];
+  for (const e of old.errors) {
+    if (e.start >= start && e.start < oldEnd) continue;
+    if (e.start >= oldEnd) {
+      e.start += delta;
+      e.end += delta;
+    }
+    errors.push(e);
+  }
+  for (const e of sub.errors) {
+    e.start += start;
+    e.end += start;
+    if (e.related) for (const r of e.related) {
+      r.start += start;
+      r.end += start;
+    }
+    errors.push(e);
+  }
+  errors.sort((a, b) => a.start - b.start);
+  const lineStarts = ls.slice(0, l0 + 1);
+  const subStarts = sub.lineStarts;
+  if (oldEnd === oldText.length) {
+    for (let i = 1; i < subStarts.length; i++) lineStarts.push(start + subStarts[i]);
+  } else {
+    for (let i = 1; i < subStarts.length; i++) if (start + subStarts[i] < oldEnd + delta) lineStarts.push(start + subStarts[i]);
+    for (let i = l1 + 1; i < ls.length; i++) lineStarts.push(ls[i] + delta);
+  }
+  return { file: makeSourceFile(newText, old.items, errors, lineStarts), start, oldEnd, delta, changed };
+}
+
+/** Compared a block at a time (the engine compares slices natively), then a character at a time. */
+const BLOCK = 1024;
+
+function commonPrefix(a: string, b: string, max: number): number {
+  let p = 0;
+  while (p + BLOCK <= max && a.slice(p, p + BLOCK) === b.slice(p, p + BLOCK)) p += BLOCK;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  return p;
+}
+
+function commonSuffix(a: string, b: string, max: number): number {
+  let s = 0;
+  const la = a.length;
+  const lb = b.length;
+  while (s + BLOCK <= max && a.slice(la - s - BLOCK, la - s) === b.slice(lb - s - BLOCK, lb - s)) s += BLOCK;
+  while (s < max && a.charCodeAt(la - 1 - s) === b.charCodeAt(lb - 1 - s)) s++;
+  return s;
+}
+
+/** No brace or backslash: the lines' statements stand alone. */
+function plainLines(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x7d || c === 0x5c) return false;
+  }
+  return true;
+}
+
+function lineOf(lineStarts: number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The body list holding the statements that start in [start, end), their index and count. */
+function findRun(items: ItemNode[], start: number, end: number): { list: ItemNode[]; index: number; count: number } | undefined {
+  let list = items;
+  for (;;) {
+    // The block whose body holds `start`, if any.
+    let inner: BlockNode | undefined;
+    for (const it of list) {
+      if (it.kind === 'command' || it.start > start) continue;
+      const bodyStart = it.open?.end ?? it.end;
+      const bodyEnd = it.close ? it.close.start : Number.MAX_SAFE_INTEGER;
+      if (start >= bodyStart && start <= bodyEnd) inner = it;
+    }
+    if (!inner) break;
+    list = inner.body;
+  }
+  let index = -1;
+  let count = 0;
+  for (let i = 0; i < list.length; i++) {
+    const it = list[i];
+    if (it.start >= start && it.start < end) {
+      if (it.kind !== 'command') return undefined;
+      if (index < 0) index = i;
+      count++;
+    } else if (it.start >= end) break;
+  }
+  if (index < 0) {
+    // No statement on the old lines: the new ones go before the first item after them.
+    index = list.findIndex((it) => it.start >= end);
+    if (index < 0) index = list.length;
+  }
+  return { list, index, count };
+}
+
+function moveCommand(cmd: CommandNode, by: number): void {
+  cmd.start += by;
+  cmd.end += by;
+  for (const w of cmd.words) {
+    w.start += by;
+    w.end += by;
+  }
+}
+
+/** Moves every node and token at or after `from` by `by`. */
+function moveItems(items: ItemNode[], from: number, by: number): void {
+  for (const it of items) {
+    if (it.end < from) continue;
+    if (it.kind === 'command') {
+      if (it.start >= from) moveCommand(it, by);
+      continue;
+    }
+    const toks = [it.keyword, it.name, it.open, it.close];
+    for (const t of toks) {
+      if (t && t.start >= from) {
+        t.start += by;
+        t.end += by;
+      }
+    }
+    if (it.start >= from) it.start += by;
+    if (it.end >= from) it.end += by;
+    moveItems(it.body, from, by);
+  }
+}
