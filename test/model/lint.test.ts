@@ -159,8 +159,8 @@ describe('model: lints', () => {
     const r = w.route('a', { dst: '10.1.0.0/16', devId: d.id }, 'ip route add 10.1.0.0/16 dev eth0');
     w.ns('a').routes.pop();
     const by = w.line('ip link set eth0 down', 'a');
-    w.state.facts.set('ip.flushedRoutes', [{ route: r, netns: 'a', by, reason: 'down' }, { route: r, netns: 'a', by, reason: 'deleted' },
-      { route: { ...r, origin: -1 }, netns: 'a', by, reason: 'down' }]);
+    w.state.facts.set('ip.flushedRoutes', new Map([['a', [{ route: r, netns: 'a', by, reason: 'down' }, { route: r, netns: 'a', by, reason: 'deleted' },
+      { route: { ...r, origin: -1 }, netns: 'a', by, reason: 'down' }]]]));
     const ds = w.lint();
     assert.deepEqual(codes(ds), ['NS5003', 'NS5003']);
     assert.match(ds[0].message, /^this route goes through eth0, which goes down later: the kernel removes the route then and never restores it/);
