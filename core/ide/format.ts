@@ -21,19 +21,20 @@
 //     newline (an empty or all-blank file becomes empty).
 //  8. A file with syntax errors (unterminated quote, unbalanced braces, bad block header) is
 //     returned unchanged: its structure is unknown, so no layout is safe.
-// Safety net: the result is parsed again and must give the same blocks and the same words; if it
-// does not (a case the rules above missed), the text is returned unchanged.
+// Safety net: the result is read again and must give the same blocks and the same words as the
+// input (what the parser's trees of both would show); if it does not (a case the rules above
+// missed), the text is returned unchanged.
 //
 // How: one pass over the characters, no token objects and no tree. It splits the text exactly as
 // the lexer does (words, blanks, newlines, comments, braces, continuations), follows the parser's
 // statement and block rules just far enough to know whether parse() would report a syntax error,
-// and lays out the output as it goes. While the output is still a copy of the input (a formatted
-// file) nothing is built: only the input offset is compared. test/ide/format-oracle.test.ts checks
+// and lays out the output as it goes, copying runs of the input that need no change in one piece
+// (a formatted file is one run: nothing is copied). test/ide/format-oracle.test.ts checks
 // the result against the token-based formatter this replaced, byte for byte.
 
 import { lex, TokenKind } from '../syntax/lexer';
-import { isValidNamespaceName, parse } from '../syntax/parser';
-import { ItemNode, SourceFile } from '../syntax/tree';
+import { isValidNamespaceName } from '../syntax/parser';
+import { ItemNode } from '../syntax/tree';
 
 /** Replace original text [start, end) by newText. Offsets are UTF-16 offsets into the original. */
 export interface TextEdit {
@@ -47,19 +48,19 @@ export const CONTINUATION_INDENT = 8;
 
 /** Why a text is left as it is, or undefined when it can be formatted. */
 export function formatRefusal(text: string): string | undefined {
-  return layout(text, false).refusal;
+  return pass(text, Mode.Text).refusal;
 }
 
 /** The formatted text (the input itself when it has syntax errors). */
 export function formatText(text: string): string {
-  const r = layout(text, false);
+  const r = pass(text, Mode.Text);
   return r.refusal ? text : r.text;
 }
 
 /** The edits that turn `text` into formatText(text), each one a whitespace gap between two tokens. */
 export function formatEdits(text: string): TextEdit[] {
-  const r = layout(text, true);
-  return r.refusal || r.text === text ? [] : gapEdits(text, r.text, r.anchors);
+  const r = pass(text, Mode.Anchors);
+  return r.refusal || r.text === text ? [] : gapEdits(text, r.text, r.record);
 }
 
 /**
@@ -98,11 +99,36 @@ function lineEnd(text: string, offset: number): number {
 interface Layout {
   text: string;
   /**
-   * The kept tokens (words, braces, comments), to derive edits from, three numbers each: offset in
-   * the input, offset in the output, length. Only when asked: formatText does not need them.
+   * Mode.Anchors: the kept tokens (words, braces, comments), to derive edits from, three numbers
+   * each: offset in the input, offset in the output, length.
+   * Mode.Structure: the blocks and statements of the text, in order: a word is two numbers (its
+   * start, then its end, or ~end when it is not plain), END ends a command, OPEN follows a block
+   * header's two words, CLOSE ends a block.
+   * Empty otherwise, and on refusal.
    */
-  anchors: number[];
+  record: Int32Array;
   refusal?: string;
+}
+
+const enum Mode {
+  /** The formatted text only. */
+  Text = 0,
+  /** The formatted text and the anchors, for edits. */
+  Anchors = 1,
+  /** No layout: only whether parse() would report a syntax error, and the structure. */
+  Structure = 2,
+}
+
+const NO_RECORD = new Int32Array(0);
+const END = -1;
+const OPEN = -2;
+const CLOSE = -3;
+
+/** A copy of `a` twice as long (room for at least `need` more). */
+function grow(a: Int32Array, need: number): Int32Array {
+  const b = new Int32Array(Math.max(a.length * 2, a.length + need));
+  b.set(a);
+  return b;
 }
 
 const SYNTAX_REFUSAL = 'the file has syntax errors; fix them first';
@@ -128,29 +154,53 @@ const enum Head {
   Jail = 2,
 }
 
-function layout(src: string, wantAnchors: boolean): Layout {
-  const n = src.length;
+/** The structure of a text (see Layout.record), or undefined when parse() would report a syntax error. */
+function structure(text: string): Int32Array | undefined {
+  const r = pass(text, Mode.Structure);
+  return r.refusal ? undefined : r.record;
+}
 
-  // Output. While `same`, the output so far is src[0, outLen) and nothing is stored; the first
-  // difference copies that prefix into `parts` and from then on every piece is pushed.
-  let same = true;
+/** The one pass over the text (see Mode). */
+function pass(src: string, mode: Mode): Layout {
+  const n = src.length;
+  const lay = mode !== Mode.Structure;
+  const wantAnchors = mode === Mode.Anchors;
+  // Mode.Anchors or Mode.Structure: what the pass records (Layout.record).
+  let rec: Int32Array = mode === Mode.Text ? NO_RECORD : new Int32Array(4096);
+  let recLen = 0;
+
+  // Output: `parts`, then the input run src[runStart, runEnd) (runEnd < 0: no run). Kept tokens
+  // and laid-out blanks equal to the input's at that place extend the run; nothing is copied
+  // until a difference ends it. A formatted file is one run from 0 to its end: no copy at all.
   const parts: string[] = [];
+  let runStart = 0;
+  let runEnd = 0;
   let outLen = 0;
-  const anchors: number[] = [];
-  const diverge = (): void => {
-    same = false;
-    if (outLen > 0) parts.push(src.slice(0, outLen));
+  const flush = (): void => {
+    if (runEnd > runStart) parts.push(src.slice(runStart, runEnd));
   };
   const put = (s: string): void => {
-    if (same && !src.startsWith(s, outLen)) diverge();
-    if (!same) parts.push(s);
+    if (runEnd >= 0 && src.startsWith(s, runEnd)) runEnd += s.length;
+    else {
+      flush();
+      parts.push(s);
+      runStart = runEnd = -1;
+    }
     outLen += s.length;
   };
   /** Copies src[start, end) (a kept token) to the output. */
   const putSrc = (start: number, end: number): void => {
-    if (wantAnchors) anchors.push(start, outLen, end - start);
-    if (same && outLen !== start && !src.startsWith(src.slice(start, end), outLen)) diverge();
-    if (!same) parts.push(src.slice(start, end));
+    if (wantAnchors) {
+      if (recLen + 3 > rec.length) rec = grow(rec, 3);
+      rec[recLen++] = start;
+      rec[recLen++] = outLen;
+      rec[recLen++] = end - start;
+    }
+    if (start !== runEnd) {
+      flush();
+      runStart = start;
+    }
+    runEnd = end;
     outLen += end - start;
   };
 
@@ -182,6 +232,10 @@ function layout(src: string, wantAnchors: boolean): Layout {
   /** Ends the current statement (at a newline, `}` or the end): a block keyword without `{` is an error. */
   const endStatement = (): boolean => {
     const bad = stmtHead !== Head.None && stmtWords <= 2;
+    if (!lay && stmtWords > 0) {
+      if (recLen === rec.length) rec = grow(rec, 1);
+      rec[recLen++] = END;
+    }
     stmtWords = 0;
     stmtHead = Head.None;
     return bad;
@@ -206,6 +260,7 @@ function layout(src: string, wantAnchors: boolean): Layout {
       // Newline.
       i++;
       if (endStatement()) return refuse(src, SYNTAX_REFUSAL);
+      if (!lay) continue;
       checkBackslashWord();
       if (physicalEmpty && outLen > 0) blankPending = true;
       inRun = false;
@@ -219,6 +274,7 @@ function layout(src: string, wantAnchors: boolean): Layout {
       // Comment, up to the newline; trailing blanks dropped.
       const nl = src.indexOf('\n', i);
       i = nl < 0 ? n : nl;
+      if (!lay) continue;
       backslashWord = -1;
       let e = i;
       while (e > start && isBlank(src.charCodeAt(e - 1))) e--;
@@ -238,6 +294,11 @@ function layout(src: string, wantAnchors: boolean): Layout {
       if (stmtHead === Head.Jail) jails++;
       stmtWords = 0;
       stmtHead = Head.None;
+      if (!lay) {
+        if (recLen === rec.length) rec = grow(rec, 1);
+        rec[recLen++] = OPEN;
+        continue;
+      }
       if (inRun) put(' ');
       else newLine(depth, false); // not reached without a syntax error
       putSrc(start, i);
@@ -251,6 +312,11 @@ function layout(src: string, wantAnchors: boolean): Layout {
       backslashWord = -1;
       if (endStatement() || blocks.length === 0) return refuse(src, SYNTAX_REFUSAL);
       if (blocks.pop()) jails--;
+      if (!lay) {
+        if (recLen === rec.length) rec = grow(rec, 1);
+        rec[recLen++] = CLOSE;
+        continue;
+      }
       depth = Math.max(0, depth - 1);
       newLine(depth, true);
       putSrc(start, i);
@@ -260,6 +326,7 @@ function layout(src: string, wantAnchors: boolean): Layout {
     } else if (c === 0x5c /* \ */ && (src.charCodeAt(i + 1) === 0x0a || (src.charCodeAt(i + 1) === 0x0d && src.charCodeAt(i + 2) === 0x0a))) {
       // Line continuation: the statement goes on.
       i += src.charCodeAt(i + 1) === 0x0a ? 2 : 3;
+      if (!lay) continue;
       backslashWord = -1;
       if (inRun) pendingContinuation = true;
       physicalEmpty = true;
@@ -294,6 +361,12 @@ function layout(src: string, wantAnchors: boolean): Layout {
         stmtNameOk = isValidNamespaceName(plain ? src.slice(start, i) : wordValue(src, start, i));
       }
       stmtWords++;
+      if (!lay) {
+        if (recLen + 2 > rec.length) rec = grow(rec, 2);
+        rec[recLen++] = start;
+        rec[recLen++] = plain ? i : ~i;
+        continue;
+      }
       const last = src.charCodeAt(i - 1);
       if (last === 0x5c || last === 0x0d) {
         backslashWord = start;
@@ -313,20 +386,21 @@ function layout(src: string, wantAnchors: boolean): Layout {
     }
   }
   if (endStatement() || blocks.length > 0) return refuse(src, SYNTAX_REFUSAL);
+  if (!lay) return { text: src, record: rec.subarray(0, recLen) };
   checkBackslashWord();
   if (backslashBad) return refuse(src, BACKSLASH_REFUSAL);
   if (lineOpen) put('\n');
 
-  if (same && outLen === n) return { text: src, anchors };
-  if (same) diverge();
+  if (parts.length === 0 && runStart === 0 && runEnd === n) return { text: src, record: NO_RECORD };
+  flush();
   const text = parts.join('');
-  // The safety net parses the result again (only when it differs from the input).
-  if (text !== src && !sameStructure(parse(src), parse(text))) return refuse(src, INTERNAL_REFUSAL);
-  return { text, anchors };
+  // The safety net reads the result again (only when it differs from the input).
+  if (text !== src && !sameBlocksAndWords(src, text)) return refuse(src, INTERNAL_REFUSAL);
+  return { text, record: rec.subarray(0, recLen) };
 }
 
 function refuse(src: string, refusal: string): Layout {
-  return { text: src, anchors: [], refusal };
+  return { text: src, record: NO_RECORD, refusal };
 }
 
 /** A word the plain fast path left: where it ends, as the lexer splits it, and its quote flags. */
@@ -373,7 +447,7 @@ function sameWordBeforeNewline(word: string): boolean {
 }
 
 /** The edits between consecutive anchors (and before the first / after the last) that differ. */
-function gapEdits(src: string, out: string, anchors: number[]): TextEdit[] {
+function gapEdits(src: string, out: string, anchors: Int32Array): TextEdit[] {
   const edits: TextEdit[] = [];
   let origAt = 0;
   let outAt = 0;
@@ -393,24 +467,31 @@ function gapEdits(src: string, out: string, anchors: number[]): TextEdit[] {
   return edits;
 }
 
-/** Same blocks (kind, name, nesting) and same statements (word values), in the same order. */
-function sameStructure(a: SourceFile, b: SourceFile): boolean {
-  return a.errors.length === b.errors.length && sameItems(a.items, b.items);
-}
-
-function sameItems(a: ItemNode[], b: ItemNode[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x.kind !== y.kind) return false;
-    if (x.kind === 'command') {
-      if (y.kind !== 'command' || x.words.length !== y.words.length) return false;
-      for (let k = 0; k < x.words.length; k++) if (x.words[k].value !== y.words[k].value) return false;
-    } else {
-      if (y.kind === 'command' || x.name?.value !== y.name?.value || !x.close !== !y.close) return false;
-      if (!sameItems(x.body, y.body)) return false;
+/**
+ * Both texts parse without syntax errors and give the same blocks (kind, name, nesting) and the
+ * same statements (word values), in the same order: what parse() trees of both would show.
+ * Exported for tests.
+ */
+export function sameBlocksAndWords(a: string, b: string): boolean {
+  const x = structure(a);
+  const y = x && structure(b);
+  if (!x || !y || x.length !== y.length) return false;
+  for (let k = 0; k < x.length; ) {
+    if (x[k] < 0 || y[k] < 0) {
+      if (x[k] !== y[k]) return false;
+      k++;
+      continue;
     }
+    const xs = x[k];
+    const xe = x[k + 1];
+    const ys = y[k];
+    const ye = y[k + 1];
+    if (xe >= 0 && ye >= 0) {
+      // Plain words are their own values.
+      if (xe - xs !== ye - ys) return false;
+      for (let d = 0; d < xe - xs; d++) if (a.charCodeAt(xs + d) !== b.charCodeAt(ys + d)) return false;
+    } else if (wordValue(a, xs, xe < 0 ? ~xe : xe) !== wordValue(b, ys, ye < 0 ? ~ye : ye)) return false;
+    k += 2;
   }
   return true;
 }

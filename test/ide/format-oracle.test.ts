@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { generateTopology } from '../../bench/generate';
-import { applyEdits, formatEdits, formatRange, formatRefusal, formatText } from '../../core/ide/format';
+import { formatEdits, formatRange, formatRefusal, formatText, sameBlocksAndWords } from '../../core/ide/format';
 import { lex, Token, TokenKind } from '../../core/syntax/lexer';
 import { parse } from '../../core/syntax/parser';
 import { ItemNode, SourceFile } from '../../core/syntax/tree';
@@ -373,6 +373,69 @@ describe('ide: one-pass formatter against the reference oracle', function () {
       fc.property(anyText, fc.nat(), fc.nat(), (text, x, y) => assertSameAsOracle(text, x, y)),
       params(6000),
     );
+  });
+
+  // The safety net. It never has to step in on real formatting (test/props/ asserts that), so its
+  // comparison is checked on its own: against the oracle's sameStructure over two parses.
+  /** Layout-only edits (they may move statement boundaries) and arbitrary ones. */
+  const respaced = (text: string, muts: Mutation[]): string => {
+    let s = text;
+    for (const m of muts) {
+      const at = s.length ? m.at % (s.length + 1) : 0;
+      const blankAt = s.slice(at).search(/[ \t\n]/);
+      if (blankAt < 0) continue;
+      const k = at + blankAt;
+      const by = [' ', '\n', ' \\\n', '\n\n', '  ', '\t', ''][m.len % 7];
+      s = s.slice(0, k) + by + s.slice(k + 1);
+    }
+    return s;
+  };
+  /** Lines `at` and `at + 1` (mod the line count) swapped: moves a `}`, a header or a statement. */
+  const swapLines = (text: string, at: number): string => {
+    const ls = text.split('\n');
+    if (ls.length < 2) return text;
+    const k = at % (ls.length - 1);
+    [ls[k], ls[k + 1]] = [ls[k + 1], ls[k]];
+    return ls.join('\n');
+  };
+  const pair = fc.oneof(
+    fc.tuple(anyText, fc.array(mutation, { maxLength: 4 })).map(([a, muts]) => [a, respaced(a, muts)] as const),
+    fc.tuple(anyText, fc.array(mutation, { maxLength: 3 })).map(([a, muts]) => [a, mutate(a, muts)] as const),
+    anyText.map((a) => [a, oracleFormatText(a)] as const),
+    fc.tuple(anyText, fc.nat()).map(([a, at]) => [a, swapLines(a, at)] as const),
+  );
+
+  it('the safety net compares blocks and words as two parses would (6000 runs)', () => {
+    let compared = 0;
+    let differ = 0;
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const pa = parse(a);
+        const pb = parse(b);
+        const expected = pa.errors.length === 0 && pb.errors.length === 0 && sameStructure(pa, pb);
+        assert.equal(sameBlocksAndWords(a, b), expected);
+        if (pa.errors.length === 0 && pb.errors.length === 0) {
+          compared++;
+          if (!expected) differ++;
+        }
+      }),
+      params(6000),
+    );
+    // Enough error-free pairs, both equal and different, for the comparison to mean something.
+    if (seed === undefined) assert.ok(compared > 500 && differ > 100 && compared - differ > 100, `${compared} compared, ${differ} differ`);
+  });
+
+  it('the safety net tells values, not spellings: quoted and escaped words', () => {
+    assert.equal(sameBlocksAndWords('ip "a b" c\\\\d\n', 'ip a\\ b \'c\\d\'\n'), true);
+    assert.equal(sameBlocksAndWords('ip c\\d\n', 'ip \'c\\d\'\n'), false, 'c\\d is cd unquoted');
+    assert.equal(sameBlocksAndWords('namespace "n1" x\n', 'namespace n1 x\n'), true);
+    assert.equal(sameBlocksAndWords('ip a b\n', 'ip a\nb\n'), false);
+    assert.equal(sameBlocksAndWords('ip a b\n', 'ip a \\\nb\n'), true);
+    assert.equal(sameBlocksAndWords('namespace n1 {\n}\n', 'namespace n1 { }'), true);
+    assert.equal(sameBlocksAndWords('namespace n1 {\n}\n', 'namespace n2 {\n}\n'), false);
+    assert.equal(sameBlocksAndWords('namespace n1 {\nip a\n}\nip b\n', 'namespace n1 {\nip a\nip b\n}\n'), false, 'a moved }');
+    assert.equal(sameBlocksAndWords('namespace n1 {\n}\n', '"namespace" n1 {\n}\n'), false, 'a quoted keyword makes no block (syntax error)');
+    assert.equal(sameBlocksAndWords('namespace n1 {\n}\n', 'namespace n1 {\n'), false, 'syntax error in the second');
   });
 
   it('same as the oracle on a generated topology, formatted and with its indentation and spacing broken', () => {
