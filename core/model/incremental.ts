@@ -61,6 +61,7 @@ interface NetnsData {
   flushed: FlushedRoute[] | undefined;
 }
 
+const NO_CELLS: string[] = [];
 const XT_TABLES: XtTableName[] = ['raw', 'mangle', 'nat', 'filter', 'security'];
 const NS = 'ns:';
 const PROBES = '#probes';
@@ -137,6 +138,9 @@ export class IncrementalModel {
   private live = new Set<string>();
   private marks: Uint8Array = new Uint8Array(0);
   private restoredItems = 0;
+  private scratch: Array<{ diags: Diagnostic[]; syms: SymbolOccurrence[]; probes: ProbeSpec[]; cells: string[] }> = [];
+  private depth = 0;
+  private singles = new Map<string, string[]>();
 
   constructor(file: SourceFile) {
     this.file = file;
@@ -188,13 +192,15 @@ export class IncrementalModel {
   private runSlot(id: number): ItemRecord {
     const slot = this.slots[id];
     const state = this.state;
-    const diags: Diagnostic[] = [];
-    const syms: SymbolOccurrence[] = [];
-    const probes: ProbeSpec[] = [];
+    // Scratch sinks per nesting depth (a replay may restore a cell, which runs items quietly).
+    const sc = (this.scratch[this.depth] ??= { diags: [], syms: [], probes: [], cells: [] });
+    this.depth++;
+    const { diags, syms, probes } = sc;
+    diags.length = syms.length = probes.length = sc.cells.length = 0;
     state.diagnostics = diags;
     state.symbols = syms;
     state.probes = probes;
-    this.curCells = [];
+    this.curCells = sc.cells;
     this.curReads = undefined;
     this.curWrites = undefined;
     this.tracking = true;
@@ -202,14 +208,23 @@ export class IncrementalModel {
       runItem(state, slot.item, slot.netns, slot.jail);
     } finally {
       this.tracking = false;
+      this.depth--;
     }
-    const rec: ItemRecord = { cells: this.curCells };
+    const cells = this.curCells;
+    const rec: ItemRecord = { cells: cells.length === 0 ? NO_CELLS : cells.length === 1 ? this.single(cells[0]) : cells.slice() };
     if (this.curReads) rec.reads = dedupe(this.curReads);
     if (this.curWrites) rec.writes = dedupe(this.curWrites);
-    if (diags.length) rec.diags = diags;
-    if (syms.length) rec.syms = syms;
-    if (probes.length) rec.probes = probes;
+    if (diags.length) rec.diags = diags.slice();
+    if (syms.length) rec.syms = syms.slice();
+    if (probes.length) rec.probes = probes.slice();
     return rec;
+  }
+
+  /** One shared, never changed `[cell]` per cell: most items touch one. */
+  private single(cell: string): string[] {
+    let a = this.singles.get(cell);
+    if (!a) this.singles.set(cell, (a = [cell]));
+    return a;
   }
 
   /** Called on every tracked access while an item runs. */
