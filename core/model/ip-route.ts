@@ -39,11 +39,11 @@ const ROUTE_TYPES: ReadonlySet<string> = new Set(['unicast', 'local', 'broadcast
 const SIMULATED_TYPES: ReadonlySet<string> = new Set(['unicast', 'local', 'blackhole', 'unreachable', 'prohibit', 'throw']);
 const SCOPES: Record<string, RouteScope> = { global: 'universe', universe: 'universe', link: 'link', host: 'host' };
 const SCOPE_RANK: Record<RouteScope, number> = { universe: 0, link: 253, host: 254 };
-const UNSIMULATED_ROUTE_KEYWORDS = [
+const UNSIMULATED_ROUTE_KEYWORDS: ReadonlySet<string> = new Set([
   'as', 'from', 'tos', 'dsfield', 'expires', 'mtu', 'hoplimit', 'advmss', 'rtt', 'rttvar', 'reordering', 'window',
   'cwnd', 'ssthresh', 'realms', 'initcwnd', 'initrwnd', 'features', 'quickack', 'congctl', 'pref', 'nexthop', 'nhid',
   'encap', 'vrf', 'fastopen_no_cookie', 'ttl-propagate', 'rto_min',
-];
+]);
 
 export function execRoute(ctx: ExecContext, i: number): void {
   const verb = ctx.argv[i];
@@ -85,7 +85,11 @@ interface RouteArgs {
 }
 
 function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | undefined {
-  const r: RouteArgs = {};
+  // Every field up front: one object shape, no property store growing per keyword.
+  const r: RouteArgs = {
+    type: undefined, dst: undefined, via: undefined, devTok: undefined, src: undefined, metric: undefined,
+    table: undefined, proto: undefined, scope: undefined, onlink: undefined,
+  };
   while (!a.done) {
     const t = a.peek()!;
     const w = t.value;
@@ -159,7 +163,7 @@ function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | un
     } else if (w === 'onlink') {
       a.take('keyword');
       r.onlink = t;
-    } else if (UNSIMULATED_ROUTE_KEYWORDS.includes(w)) {
+    } else if (UNSIMULATED_ROUTE_KEYWORDS.has(w)) {
       ctx.report('notSimulated', t, `'ip route ... ${w}'`);
       return undefined;
     } else {
@@ -168,7 +172,8 @@ function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | un
         if (a.done) return void a.value('prefix', t);
       }
       let tok = a.peek()!;
-      if (!/^[0-9]/.test(tok.value) && ROUTE_TYPES.has(tok.value)) {
+      const c0 = tok.value.charCodeAt(0);
+      if (!(c0 >= 0x30 && c0 <= 0x39) && ROUTE_TYPES.has(tok.value)) {
         a.take('keyword');
         const typeTok = tok;
         if (!SIMULATED_TYPES.has(typeTok.value) && !(del && typeTok.value === 'broadcast')) {
@@ -218,18 +223,30 @@ function describe(r: { dst: { addr: number; len: number }; table: number; metric
  *  (through `dev` when given). Looks in `table` first, then local/main/default as fib_lookup does. */
 function gatewayRoute(ns: NetnsConfig, gw: Ipv4, table: number, routeScope: RouteScope, dev: DeviceConfig | undefined): RouteConfig | undefined {
   const minScope = SCOPE_RANK[routeScope] + 1;
-  const lookup = (tables: number[]): RouteConfig | undefined => {
-    let best: RouteConfig | undefined;
-    for (const r of ns.routes) {
-      if (!tables.includes(r.table) || SCOPE_RANK[r.scope] < minScope || !prefixContains(r.dst, gw)) continue;
-      if (dev && r.devId !== undefined && r.devId !== dev.id) continue;
-      if (!best || r.dst.len > best.dst.len || (r.dst.len === best.dst.len && r.metric < best.metric)) best = r;
-    }
-    return best;
-  };
-  let res = table !== RT_TABLE_MAIN ? lookup([table]) : undefined;
-  if (!res) res = lookup([RT_TABLE_LOCAL]) ?? lookup([RT_TABLE_MAIN]) ?? lookup([253]);
+  // One pass over the routes keeps the best candidate of each table looked in (as four passes would).
+  let inTable: RouteConfig | undefined;
+  let inLocal: RouteConfig | undefined;
+  let inMain: RouteConfig | undefined;
+  let inDefault: RouteConfig | undefined;
+  const routes = ns.routes;
+  for (let k = 0; k < routes.length; k++) {
+    const r = routes[k];
+    const t = r.table;
+    if (t !== table && t !== RT_TABLE_LOCAL && t !== RT_TABLE_MAIN && t !== 253) continue;
+    if (SCOPE_RANK[r.scope] < minScope || !prefixContains(r.dst, gw)) continue;
+    if (dev && r.devId !== undefined && r.devId !== dev.id) continue;
+    if (t === table && table !== RT_TABLE_MAIN) inTable = better(inTable, r);
+    if (t === RT_TABLE_LOCAL) inLocal = better(inLocal, r);
+    else if (t === RT_TABLE_MAIN) inMain = better(inMain, r);
+    else if (t === 253) inDefault = better(inDefault, r);
+  }
+  const res = inTable ?? inLocal ?? inMain ?? inDefault;
   return res && (res.type === 'unicast' || res.type === 'local') ? res : undefined;
+}
+
+/** The longer prefix, then the lower metric; the earlier route on a tie. */
+function better(best: RouteConfig | undefined, r: RouteConfig): RouteConfig {
+  return !best || r.dst.len > best.dst.len || (r.dst.len === best.dst.len && r.metric < best.metric) ? r : best;
 }
 
 function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
@@ -300,24 +317,41 @@ function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
     d.data = { address: ipv4ToString(r.src.addr) };
     return;
   }
-  const route: RouteConfig = {
-    table, type, dst: { addr: dst.addr, len: dst.len }, metric: r.metric ?? 0, scope,
-    proto: r.proto?.proto ?? 'boot', origin: ctx.origin,
-  };
-  if (r.via) route.gateway = r.via.addr;
-  if (devOut && !errorType) route.devId = devOut.id;
+  const metric = r.metric ?? 0;
+  const proto = r.proto?.proto ?? 'boot';
+  const gateway = r.via?.addr;
+  const devId = devOut && !errorType ? devOut.id : undefined;
+  // The usual fields in one literal (same key order as adding them one by one: the object is kept).
+  let route: RouteConfig;
+  if (gateway !== undefined && devId !== undefined) {
+    route = { table, type, dst: { addr: dst.addr, len: dst.len }, metric, scope, proto, origin: ctx.origin, gateway, devId };
+  } else if (gateway === undefined && devId !== undefined) {
+    route = { table, type, dst: { addr: dst.addr, len: dst.len }, metric, scope, proto, origin: ctx.origin, devId };
+  } else {
+    route = { table, type, dst: { addr: dst.addr, len: dst.len }, metric, scope, proto, origin: ctx.origin };
+    if (gateway !== undefined) route.gateway = gateway;
+  }
   if (r.src) route.prefsrc = r.src.addr;
   if (r.onlink) route.onlink = true;
 
-  const sameKey = (x: RouteConfig) => x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len && x.metric === route.metric;
-  const idx = ns.routes.findIndex(sameKey);
+  // The kernel's identity of a route: (table, prefix, metric).
+  const routes = ns.routes;
+  let idx = -1;
+  for (let k = 0; k < routes.length; k++) {
+    const x = routes[k];
+    if (x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len && x.metric === metric) {
+      idx = k;
+      break;
+    }
+  }
   if (op === 'add' && idx >= 0) return void exists(ctx, dstTok, ns.routes[idx], 'use \'ip route replace\' to change it, or another metric to add a second one');
   if (op === 'change' && idx < 0) {
     ctx.report('ipNoSuchObject', dstTok, 'RTNETLINK answers: No such file or directory', describe(route));
     return;
   }
   if (op === 'append' || op === 'prepend') {
-    const same = ns.routes.find((x) => sameKey(x) && x.type === type && x.gateway === route.gateway && x.devId === route.devId && x.scope === scope);
+    const same = idx < 0 ? undefined : ns.routes.find((x) => x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len && x.metric === metric &&
+      x.type === type && x.gateway === route.gateway && x.devId === route.devId && x.scope === scope);
     if (same) return void exists(ctx, dstTok, same, 'remove the duplicate line');
     noteTable(ns, table);
     if (op === 'prepend' && idx >= 0) ns.routes.splice(idx, 0, route);

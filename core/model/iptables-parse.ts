@@ -471,6 +471,12 @@ const BASE_RES = new Map<BaseKey, Resolved>();
 for (const [, k] of BASE_LONG) if (!BASE_RES.has(k)) BASE_RES.set(k, { kind: 'base', key: k });
 for (const c of SHORT) if (!BASE_RES.has(c as BaseKey)) BASE_RES.set(c as BaseKey, { kind: 'base', key: c as BaseKey });
 
+/** Appends a loaded match (the first one makes an array of exactly one). */
+function addMatch(rule: RuleSpec, m: MatchInst): void {
+  if (rule.matches.length) rule.matches.push(m);
+  else rule.matches = [m];
+}
+
 function reportFail(ctx: ExecContext, f: Fail, at: number): undefined {
   const argv = ctx.argv;
   const d = ctx.report(f.key, argv[f.at ?? at] ?? argv[0], ...f.args);
@@ -723,7 +729,7 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
           if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           if (v === '!') return reportFail(ctx, fail('xtBadNegation', `Bad argument \`${argv[i + 1]?.value ?? ''}'`), optIdx);
           if (rule[key === 's' ? 'src' : 'dst']) return reportFail(ctx, fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
-          const list: Prefix[] = [];
+          let list: Prefix[] | undefined;
           for (let from = 0; from <= v.length;) {
             // The comma-separated parts, without split() (one word is the usual case).
             let comma = v.indexOf(',', from);
@@ -738,10 +744,12 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
               }
               return reportFail(ctx, fail('xtBadAddress', r), i);
             }
-            list.push(r);
+            // One address is the usual case: an array of exactly one.
+            if (list) list.push(r);
+            else list = [r];
           }
           ctx.role(i, v.includes('/') ? 'prefix' : 'address');
-          rule[key === 's' ? 'src' : 'dst'] = { v: list, invert, idx: i };
+          rule[key === 's' ? 'src' : 'dst'] = { v: list!, invert, idx: i };
           hasRuleOptions = true;
           break;
         }
@@ -791,7 +799,7 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
             const existing = (name === 'tcp' || name === 'udp' || name === 'icmp') ? rule.matches.find((m) => m.name === name) : undefined;
             if (!existing) {
               const m: MatchInst = { name, idx: i };
-              rule.matches.push(m);
+              addMatch(rule, m);
             }
           } else if (UNSIMULATED_MATCHES.has(v)) {
             ctx.report('xtNotSimulated', argv[i], `match '${v}'`);
@@ -851,7 +859,7 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
       let m: MatchInst;
       if (typeof resolved.match === 'string') {
         m = { name: resolved.match, idx: optIdx };
-        rule.matches.push(m);
+        addMatch(rule, m);
       } else m = resolved.match;
       if (resolved.opt.names[0] === 'tcp-flags') {
         // --tcp-flags MASK COMP: two arguments.

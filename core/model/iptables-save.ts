@@ -4,7 +4,7 @@
 // extension's own order, then the target. One rule per (source, destination) pair of
 // comma lists, as iptables expands them. No validation here: core/model/iptables-parse.ts did it.
 
-import { ipv4ToString, Origin, prefixToString, RejectWith, XtMatch, XtRule, XtTarget } from '../kernel/config';
+import { ipv4ToString, Origin, Prefix, prefixToString, RejectWith, XtMatch, XtRule, XtTarget } from '../kernel/config';
 import type { MatchInst, RuleSpec, TargetInst } from './iptables-parse';
 import { hex, icmpTypeText, natRangeText, portRangeText, protoText, saveQuote, tcpFlagsText } from './iptables-values';
 
@@ -35,85 +35,140 @@ const inv = (pair: [string, string], invert: boolean): string => pair[invert ? 1
 
 /** The rules one command line stands for (several when -s or -d lists addresses), each with its
  *  iptables-save text (`-A CHAIN ...`). Rules of one line share their target and their other
- *  match objects; each has its own matches array. */
+ *  match objects; each has its own matches array (sized exactly: they are kept). */
 export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): XtRule[] {
   const head = '-A ' + chainName;
   const target = buildTarget(spec);
-  const targetText = renderTarget(spec);
-  const tail: XtMatch[] = [];
-  let tailText = '';
   // `-i +` matches every device: iptables drops it from the rule.
-  const iif = spec.iif;
-  if (iif && !(iif.v === '+' && !iif.invert)) {
-    tail.push({ kind: 'iif', name: iif.v, invert: iif.invert });
+  const iif = spec.iif && !(spec.iif.v === '+' && !spec.iif.invert) ? spec.iif : undefined;
+  const oif = spec.oif && !(spec.oif.v === '+' && !spec.oif.invert) ? spec.oif : undefined;
+  const proto = spec.proto && (spec.proto.v !== 0 || spec.proto.invert) ? spec.proto : undefined;
+  let nTail = (iif ? 1 : 0) + (oif ? 1 : 0) + (proto ? 1 : 0);
+  for (let k = 0; k < spec.matches.length; k++) nTail += matchCount(spec.matches[k]);
+  const src = spec.src;
+  const dst = spec.dst;
+  const nSrc = src ? src.v.length : 1;
+  const nDst = dst ? dst.v.length : 1;
+  const lead = (src ? 1 : 0) + (dst ? 1 : 0);
+  // With one rule, the tail goes straight into its matches array; else into a shared list.
+  const single = nSrc === 1 && nDst === 1;
+  const tail: XtMatch[] = new Array(single ? lead + nTail : nTail);
+  let at = single ? lead : 0;
+  let tailText = '';
+  if (iif) {
+    tail[at++] = { kind: 'iif', name: iif.v, invert: iif.invert };
     tailText += inv(IIF, iif.invert) + iif.v;
   }
-  const oif = spec.oif;
-  if (oif && !(oif.v === '+' && !oif.invert)) {
-    tail.push({ kind: 'oif', name: oif.v, invert: oif.invert });
+  if (oif) {
+    tail[at++] = { kind: 'oif', name: oif.v, invert: oif.invert };
     tailText += inv(OIF, oif.invert) + oif.v;
   }
-  const proto = spec.proto;
-  if (proto && (proto.v !== 0 || proto.invert)) {
-    tail.push({ kind: 'proto', proto: proto.v, invert: proto.invert });
+  if (proto) {
+    tail[at++] = { kind: 'proto', proto: proto.v, invert: proto.invert };
     tailText += inv(PROTO, proto.invert) + protoText(proto.v);
   }
   for (let k = 0; k < spec.matches.length; k++) {
     const m = spec.matches[k];
-    matchConfig(m, tail);
+    at = matchConfig(m, tail, at);
     tailText += renderMatch(m);
   }
-  const rest = tailText + targetText;
-  const src = spec.src;
-  const dst = spec.dst;
-  if (!src && !dst) return [{ matches: tail, target, text: head + rest, origin }];
-  const nSrc = src ? src.v.length : 1;
-  const nDst = dst ? dst.v.length : 1;
-  const out: XtRule[] = [];
+  const targetText = renderTarget(spec);
+  // Texts are joined, not concatenated: join makes one flat string, where `+` would keep a tree
+  // of pieces alive as long as the rule.
+  if (single) {
+    let sText = '';
+    let dText = '';
+    let i = 0;
+    if (src) {
+      const s = src.v[0];
+      tail[i++] = { kind: 'src', prefix: s, invert: src.invert };
+      sText = inv(SRC, src.invert) + prefixText(s);
+    }
+    if (dst) {
+      const d = dst.v[0];
+      tail[i++] = { kind: 'dst', prefix: d, invert: dst.invert };
+      dText = inv(DST, dst.invert) + prefixText(d);
+    }
+    return [{ matches: tail, target, text: [head, sText, dText, tailText, targetText].join(''), origin }];
+  }
+  const out: XtRule[] = new Array(nSrc * nDst);
+  let n = 0;
   for (let i = 0; i < nSrc; i++) {
     const s = src ? src.v[i] : undefined;
     const sm: XtMatch | undefined = s ? { kind: 'src', prefix: s, invert: src!.invert } : undefined;
-    const sText = s ? inv(SRC, src!.invert) + prefixToString(s) : '';
+    const sText = s ? inv(SRC, src!.invert) + prefixText(s) : '';
     for (let j = 0; j < nDst; j++) {
       const d = dst ? dst.v[j] : undefined;
-      let text = head + sText;
-      let first: XtMatch[];
+      const matches: XtMatch[] = new Array(lead + nTail);
+      let k = 0;
+      let dText = '';
+      if (sm) matches[k++] = sm;
       if (d) {
-        const dm: XtMatch = { kind: 'dst', prefix: d, invert: dst!.invert };
-        text += inv(DST, dst!.invert) + prefixToString(d);
-        first = sm ? [sm, dm] : [dm];
-      } else first = sm ? [sm] : [];
-      out.push({ matches: tail.length ? first.concat(tail) : first, target, text: text + rest, origin });
+        matches[k++] = { kind: 'dst', prefix: d, invert: dst!.invert };
+        dText = inv(DST, dst!.invert) + prefixText(d);
+      }
+      for (let t = 0; t < nTail; t++) matches[k++] = tail[t];
+      out[n++] = { matches, target, text: [head, sText, dText, tailText, targetText].join(''), origin };
     }
   }
   return out;
 }
 
-/** Appends the kernel configuration of match `m` to `out`. */
-function matchConfig(m: MatchInst, out: XtMatch[]): void {
-  if (m.sport) out.push({ kind: 'sport', range: m.sport.v, invert: m.sport.invert });
-  if (m.dport) out.push({ kind: 'dport', range: m.dport.v, invert: m.dport.invert });
-  if (m.flags) out.push({ kind: 'tcpflags', mask: m.flags.v.mask, comp: m.flags.v.comp, invert: m.flags.invert });
-  if (m.icmp) out.push({ kind: 'icmptype', type: m.icmp.v.type, code: m.icmp.v.code, invert: m.icmp.invert });
-  if (m.states) out.push({ kind: 'ctstate', states: m.states.v, invert: m.states.invert });
-  if (m.multi) out.push({ kind: 'multiport', which: m.multi.v.which, ranges: m.multi.v.ranges, invert: m.multi.invert });
-  if (m.mark) out.push({ kind: m.name === 'connmark' ? 'connmark' : 'mark', value: m.mark.v.value, mask: m.mark.v.mask, invert: m.mark.invert });
+/** `A.B.C.D/LEN` of a prefix (as prefixToString), from a bounded cache: the same networks recur
+ *  in rule after rule. The cache holds only values of this pure function. */
+const PREFIX_TEXT: Array<Map<number, string>> = [];
+for (let len = 0; len <= 32; len++) PREFIX_TEXT.push(new Map());
+let prefixTextCount = 0;
+function prefixText(p: Prefix): string {
+  const byAddr = PREFIX_TEXT[p.len];
+  if (byAddr === undefined) return prefixToString(p);
+  const key = p.addr | 0;
+  let s = byAddr.get(key);
+  if (s === undefined) {
+    s = prefixToString(p);
+    if (prefixTextCount >= 4096) {
+      for (const m of PREFIX_TEXT) m.clear();
+      prefixTextCount = 0;
+    }
+    byAddr.set(key, s);
+    prefixTextCount++;
+  }
+  return s;
+}
+
+/** How many XtMatch entries matchConfig writes for `m`. */
+function matchCount(m: MatchInst): number {
+  return (m.sport ? 1 : 0) + (m.dport ? 1 : 0) + (m.flags ? 1 : 0) + (m.icmp ? 1 : 0) + (m.states ? 1 : 0) +
+    (m.multi ? 1 : 0) + (m.mark ? 1 : 0) + (m.name === 'addrtype' ? 1 : 0) + (m.name === 'iprange' ? 1 : 0) +
+    (m.comment !== undefined ? 1 : 0);
+}
+
+/** Writes the kernel configuration of match `m` into `out` from index `at`; returns the next index. */
+function matchConfig(m: MatchInst, out: XtMatch[], at: number): number {
+  if (m.sport) out[at++] = { kind: 'sport', range: m.sport.v, invert: m.sport.invert };
+  if (m.dport) out[at++] = { kind: 'dport', range: m.dport.v, invert: m.dport.invert };
+  if (m.flags) out[at++] = { kind: 'tcpflags', mask: m.flags.v.mask, comp: m.flags.v.comp, invert: m.flags.invert };
+  if (m.icmp) out[at++] = { kind: 'icmptype', type: m.icmp.v.type, code: m.icmp.v.code, invert: m.icmp.invert };
+  if (m.states) out[at++] = { kind: 'ctstate', states: m.states.v, invert: m.states.invert };
+  if (m.multi) out[at++] = { kind: 'multiport', which: m.multi.v.which, ranges: m.multi.v.ranges, invert: m.multi.invert };
+  if (m.mark) out[at++] = { kind: m.name === 'connmark' ? 'connmark' : 'mark', value: m.mark.v.value, mask: m.mark.v.mask, invert: m.mark.invert };
   if (m.name === 'addrtype') {
-    out.push({
+    out[at++] = {
       kind: 'addrtype',
       src: m.srcType ? { types: m.srcType.v, invert: m.srcType.invert } : undefined,
       dst: m.dstType ? { types: m.dstType.v, invert: m.dstType.invert } : undefined,
       limitIfaceIn: !!m.limitIn, limitIfaceOut: !!m.limitOut,
-    });
+    };
   }
   if (m.name === 'iprange') {
-    out.push({
+    out[at++] = {
       kind: 'iprange',
       src: m.srcRange ? { lo: m.srcRange.v.lo, hi: m.srcRange.v.hi, invert: m.srcRange.invert } : undefined,
       dst: m.dstRange ? { lo: m.dstRange.v.lo, hi: m.dstRange.v.hi, invert: m.dstRange.invert } : undefined,
-    });
+    };
   }
-  if (m.comment !== undefined) out.push({ kind: 'comment', text: m.comment });
+  if (m.comment !== undefined) out[at++] = { kind: 'comment', text: m.comment };
+  return at;
 }
 
 const MATCH_HEAD: Record<MatchInst['name'], string> = {

@@ -76,10 +76,16 @@ function newTable(name: XtTableName): XtTable {
   return { name, chains };
 }
 
+/** StatementInfo.what per command (constants: one string for every line). */
+const WHAT: Record<ParsedCmd['op'], string> = {
+  A: 'iptables -A', D: 'iptables -D', I: 'iptables -I', R: 'iptables -R', L: 'iptables -L', S: 'iptables -S',
+  F: 'iptables -F', Z: 'iptables -Z', N: 'iptables -N', X: 'iptables -X', P: 'iptables -P', E: 'iptables -E',
+};
+
 export function execIptables(ctx: ExecContext): void {
   const p = parseIptables(ctx);
   if (!p) return;
-  ctx.info.what = `iptables -${p.op}`;
+  ctx.info.what = WHAT[p.op];
   const facts = iptablesFacts(ctx.state);
   new Runner(ctx, p, facts).run();
 }
@@ -96,8 +102,10 @@ class Runner {
     return this.ctx.argv[i] ?? this.ctx.argv[0];
   }
 
+  private keyPrefix: string | undefined;
+
   private key(chain: string): string {
-    return `chain:${this.ctx.netnsName}/${this.p.table}/${chain}`;
+    return (this.keyPrefix ??= `chain:${this.ctx.netnsName}/${this.p.table}/`) + chain;
   }
 
   private chainRef(isDef = false): void {
