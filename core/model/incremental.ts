@@ -18,15 +18,17 @@
 // whole model. test/model/incremental.test.ts checks every result against a whole-file build.
 
 import type { Diagnostic } from '../diagnostics/types';
-import type { DeviceConfig, NetnsConfig, ProbeSpec, XtRule, XtTableName } from '../kernel/config';
+import type { DeviceConfig, NetnsConfig, ProbeSpec, RouteConfig, XtRule, XtTableName } from '../kernel/config';
 import type { Reparse } from '../syntax/reparse';
 import { ItemNode, SourceFile } from '../syntax/tree';
 import type { ModelState, SymbolOccurrence, Tracker } from './context';
 import { finishModel, JailContext, jailOf, Model, prepareState, runItem } from './index';
 import { iptablesFacts, XtRuleInfo, TableAux } from './iptables-facts';
 import { lintIptablesOf } from './iptables-lint';
-import { FACT_PROBE_DEFS } from './lang';
-import { FACT_FLUSHED_ROUTES, FlushedRoute, ROOT_NETNS, setTablesCreated, tablesCreatedIn, truncateNames } from './state';
+import { FACT_PROBE_DEFS, FACT_SOCKET_ORIGINS } from './lang';
+import {
+  FACT_FLUSHED_ROUTES, FlushedRoute, macForDevice, ROOT_NETNS, setTablesCreated, STATEMENT_DEVICE_ID_BASE, tablesCreatedIn, truncateNames,
+} from './state';
 
 /** Where an item runs: its namespace and jail (from the enclosing blocks). */
 interface Slot {
@@ -382,22 +384,34 @@ export class IncrementalModel {
       this.model = this.assemble();
       return this.model;
     }
-    // The reparse kept every block and the number of statements: only the changed ones are new nodes.
-    const fresh = new Map<number, ItemNode>();
+    // The reparse kept every block: the statements of the edited lines are new nodes, ids
+    // firstId.. (`removed` before, `added` now); when the counts differ, later ids moved.
+    const a = rp.firstId;
+    const m = rp.removed;
+    const n = rp.added;
+    for (let id = a; id < a + m; id++) {
+      const old = this.slots[id]?.item;
+      if (!old || old.kind !== 'command') return this.fallback('the statements moved');
+      // `ip netns add` makes namespaces exist from the start: only a whole run follows a change to one.
+      if (isNetnsAdd(old)) return this.fallback("an 'ip netns add' line changed");
+    }
+    const fresh: ItemNode[] = [];
     for (const id of rp.changed) {
       const item = findItem(rp.file.items, id);
-      const old = this.slots[id]?.item;
-      if (!item || !old || item.kind !== 'command' || old.kind !== 'command') return this.fallback('the statements moved');
-      // `ip netns add` makes namespaces exist from the start: only a whole run follows a change to one.
-      if (isNetnsAdd(old) || isNetnsAdd(item)) return this.fallback("an 'ip netns add' line changed");
-      fresh.set(id, item);
+      if (!item || item.kind !== 'command') return this.fallback('the statements moved');
+      if (isNetnsAdd(item)) return this.fallback("an 'ip netns add' line changed");
+      fresh.push(item);
     }
-    this.file = rp.file;
-    for (const [id, item] of fresh) this.slots[id] = { ...this.slots[id], item };
     // Offsets of what stays: everything after the edited lines moves by delta.
-    shiftRecords(this.recs, rp.oldEnd, rp.delta, rp.changed);
+    shiftRecords(this.recs, rp.oldEnd, rp.delta, a, a + m);
     for (const list of this.xtLints.values()) shiftDiagnostics(list, rp.oldEnd, rp.delta);
-    if (rp.changed.length === 0) {
+    const removedRecs = this.recs.slice(a, a + m);
+    this.file = rp.file;
+    if (m !== n) {
+      this.renumber(a, m, n);
+      this.slots = slotsOf(rp.file.items);
+    } else for (let k = 0; k < n; k++) this.slots[a + k] = { ...this.slots[a + k], item: fresh[k] };
+    if (m === 0 && n === 0) {
       this.model = this.assemble();
       this.stats = { kind: 'update', replayed: 0, restoredItems: 0, cells: 0 };
       return this.model;
@@ -409,7 +423,16 @@ export class IncrementalModel {
     let replayed = 0;
     this.replaying = true;
     try {
-      for (let id = rp.changed[0]; id < this.slots.length; id++) {
+      // What the old statements did may be undone: their cells are recomputed from `a` on, and
+      // whoever asked about the device names they changed asks again.
+      for (const rec of removedRecs) {
+        for (const c of rec.cells) if (!this.live.has(c)) this.makeLive(c, a);
+        for (const name of rec.writes ?? []) {
+          const readers = this.nameReaders.get(name);
+          if (readers) for (let i = lowerBound(readers, a); i < readers.length; i++) this.marks[readers[i]] = 1;
+        }
+      }
+      for (let id = a; id < this.slots.length; id++) {
         if (!this.marks[id]) continue;
         const old = this.recs[id];
         this.state.now = id;
@@ -441,6 +464,128 @@ export class IncrementalModel {
     return this.model;
   }
 
+  /**
+   * The statements firstId..firstId+removed-1 became `added` new ones: every id from the old
+   * firstId+removed on moves by the difference, wherever it is kept (origins in the state and the
+   * snapshots, device ids and the MACs made from them, symbols, times, the indexes).
+   */
+  private renumber(a: number, m: number, n: number): void {
+    const d = n - m;
+    const P = a + m;
+    const fo = (o: number): number => (o >= P ? o + d : o);
+    const devFrom = STATEMENT_DEVICE_ID_BASE + 2 * P;
+    const fd = (id: number): number => (id >= devFrom ? id + 2 * d : id);
+    const fdOpt = (id: number | undefined): number | undefined => (id === undefined ? undefined : fd(id));
+    const state = this.state;
+    const nss = state.topology.namespaces;
+    const netns = (ns: NetnsConfig): void => {
+      for (const dev of ns.devices.values()) {
+        const id = fd(dev.id);
+        if (id !== dev.id && dev.mac === macForDevice(dev.id)) dev.mac = macForDevice(id);
+        dev.id = id;
+        dev.peer = fdOpt(dev.peer);
+        dev.master = fdOpt(dev.master);
+        if (dev.peer === undefined) delete dev.peer;
+        if (dev.master === undefined) delete dev.master;
+        dev.origin = fo(dev.origin);
+      }
+      for (const x of ns.addresses) {
+        x.devId = fd(x.devId);
+        x.origin = fo(x.origin);
+      }
+      for (const r of ns.routes) route(r);
+      for (const r of ns.rules) r.origin = fo(r.origin);
+      for (const x of ns.neighbours) {
+        x.devId = fd(x.devId);
+        x.origin = fo(x.origin);
+      }
+      for (const t of ns.xtables.values()) {
+        for (const c of t.chains.values()) {
+          c.origin = fo(c.origin);
+          for (const r of c.rules) r.origin = fo(r.origin);
+        }
+      }
+      for (const x of ns.sockets) x.origin = fo(x.origin);
+    };
+    const route = (r: RouteConfig): void => {
+      if (r.devId !== undefined) r.devId = fd(r.devId);
+      r.origin = fo(r.origin);
+    };
+    const flushed = (list: FlushedRoute[] | undefined): void => {
+      for (const f of list ?? []) {
+        route(f.route);
+        f.by = fo(f.by);
+      }
+    };
+    const probe = (p: ProbeSpec): void => {
+      p.origin = fo(p.origin);
+      if (p.on) p.on.devId = fd(p.on.devId);
+    };
+    // The state.
+    const all = [...Map.prototype.values.call(nss)] as NetnsConfig[];
+    for (const ns of all) netns(ns);
+    const devs = state.topology.devices;
+    devs.clear();
+    for (const ns of all) for (const dev of ns.devices.values()) devs.set(dev.id, dev);
+    for (const list of ((state.facts.get(FACT_FLUSHED_ROUTES) as Map<string, FlushedRoute[]> | undefined)?.values() ?? [])) flushed(list);
+    const sockets = state.facts.get(FACT_SOCKET_ORIGINS) as Map<number, unknown> | undefined;
+    if (sockets) {
+      const moved = [...sockets].filter(([k]) => k >= a);
+      for (const [k] of moved) sockets.delete(k);
+      for (const [k, v] of moved) if (k >= P) sockets.set(k + d, v);
+    }
+    for (const h of state.names.values()) {
+      for (const e of h.events) e.t = fo(e.t);
+      for (const list of h.byName.values()) for (const e of list) e.t = fo(e.t);
+    }
+    // Moved with holes kept holes (blocks have no statement; consumers skip holes).
+    const before = state.statements;
+    const after: typeof before = [];
+    before.forEach((info, id) => {
+      if (id < a) after[id] = info;
+      else if (id >= P) after[id + d] = info;
+    });
+    state.statements = after;
+    // The snapshots: those taken inside the edited lines go (their cells are rebuilt from `a`).
+    for (const list of this.snaps.values()) {
+      let w = 0;
+      for (const snap of list) {
+        if (snap.t >= a && snap.t < P) continue;
+        snap.t = fo(snap.t);
+        if (snap.data && !(snap.data instanceof Map)) {
+          netns(snap.data.ns);
+          flushed(snap.data.flushed);
+        }
+        list[w++] = snap;
+      }
+      list.length = w;
+    }
+    // The records and indexes.
+    const placeholders: ItemRecord[] = [];
+    for (let k = 0; k < n; k++) placeholders.push({ cells: NO_CELLS });
+    this.recs.splice(a, m, ...placeholders);
+    for (let id = a + n; id < this.recs.length; id++) {
+      const rec = this.recs[id];
+      for (const sym of rec.syms ?? []) {
+        sym.statement = fo(sym.statement);
+        if (sym.kind === 'device') sym.key = `device:${fd(Number(sym.key.slice(7)))}`;
+      }
+      for (const p of rec.probes ?? []) probe(p);
+    }
+    for (const rec of this.recs.slice(0, a)) {
+      for (const sym of rec.syms ?? []) if (sym.kind === 'device') sym.key = `device:${fd(Number(sym.key.slice(7)))}`;
+    }
+    const lists = (index: Map<string, number[]>): void => {
+      for (const [key, ids] of index) {
+        const out: number[] = [];
+        for (const id of ids) if (id < a || id >= P) out.push(fo(id));
+        index.set(key, out);
+      }
+    };
+    lists(this.cellItems);
+    lists(this.nameReaders);
+  }
+
   private fallback(why: string): undefined {
     this.stats = { kind: 'fallback', replayed: 0, restoredItems: 0, cells: 0, why };
     return undefined;
@@ -467,6 +612,8 @@ export class IncrementalModel {
 
     state.symbols = syms;
     state.probes = probes;
+    const st = state.statements;
+    while (st.length && !(st.length - 1 in st)) st.length--;
     state.tracker = undefined;
     try {
       // The iptables lints come last, as in a whole run.
@@ -495,11 +642,10 @@ function slotsOf(items: ItemNode[]): Slot[] {
   return out;
 }
 
-function shiftRecords(recs: ItemRecord[], oldEnd: number, delta: number, changed: number[]): void {
+function shiftRecords(recs: ItemRecord[], oldEnd: number, delta: number, skipFrom: number, skipTo: number): void {
   if (delta === 0) return;
-  const skip = new Set(changed);
   for (let id = 0; id < recs.length; id++) {
-    if (skip.has(id)) continue;
+    if (id >= skipFrom && id < skipTo) continue;
     const rec = recs[id];
     if (rec.diags) shiftDiagnostics(rec.diags, oldEnd, delta);
     if (rec.syms) {

@@ -2,8 +2,9 @@
 // the rest of the tree by the length difference, keeping its nodes and tokens (their offsets are
 // updated in place, so the old tree is not valid afterwards). It declines (undefined: parse the
 // whole text) when the edit may change more than its lines: a brace, a backslash (line
-// continuations, escapes) in the old or new lines, or a different number of statements, since
-// statement ids are file positions. The result is the tree `parse(newText)` gives, and
+// continuations, escapes) in the old or new lines. Statement ids are file positions: when the
+// number of statements changes, the items after the edit are renumbered. The result is the tree
+// `parse(newText)` gives, and
 // test/syntax/reparse.test.ts checks exactly that on random edits.
 
 import type { Diagnostic } from '../diagnostics/types';
@@ -17,8 +18,13 @@ export interface Reparse {
   /** End of the reparsed lines in the old text; everything from there moved by `delta`. */
   oldEnd: number;
   delta: number;
-  /** Ids of the statements of the reparsed lines (new nodes with the old ids), ascending. */
+  /** Ids of the statements of the reparsed lines (new nodes), ascending. */
   changed: number[];
+  /** Id of the first statement of the reparsed lines (or of the one that would be there). */
+  firstId: number;
+  /** Statements the old lines had (ids firstId .. firstId+removed-1 before) and the new have. */
+  removed: number;
+  added: number;
 }
 
 /** Where an edit replaced text: [start, oldEnd) of the old text became [start, newEnd) of the new. */
@@ -41,7 +47,7 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
     p = span.start;
     s = oldText.length - span.oldEnd;
   } else {
-    if (oldText === newText) return { file: old, start: 0, oldEnd: 0, delta: 0, changed: [] };
+    if (oldText === newText) return { file: old, start: 0, oldEnd: 0, delta: 0, changed: [], firstId: 0, removed: 0, added: 0 };
     // The changed span: common prefix and suffix.
     const min = Math.min(oldText.length, newText.length);
     p = commonPrefix(oldText, newText, min);
@@ -65,20 +71,23 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
   const where = findRun(old.items, start, oldEnd);
   if (!where) return undefined;
   const sub = parse(newRegion);
-  if (sub.items.length !== where.count) return undefined;
   for (const it of sub.items) if (it.kind !== 'command') return undefined;
 
+  // Ids are positions in file order: the new statements take the old ones' places, and every
+  // item after the edited lines moves by the difference in count.
+  const firstId = where.count ? where.list[where.index].id : idAfter(old.items, start);
+  const added = sub.items.length;
+  const removed = where.count;
   const changed: number[] = [];
   const fresh = sub.items as CommandNode[];
   for (let k = 0; k < fresh.length; k++) {
     const cmd = fresh[k];
-    const id = (where.list[where.index + k] as CommandNode).id;
-    cmd.id = id;
+    cmd.id = firstId + k;
     moveCommand(cmd, start);
-    changed.push(id);
+    changed.push(cmd.id);
   }
   // Move everything after the edited lines, then put the new statements in.
-  if (delta !== 0) moveItems(old.items, oldEnd, delta);
+  if (delta !== 0 || added !== removed) moveItems(old.items, oldEnd, delta, added - removed);
   where.list.splice(where.index, where.count, ...fresh);
 
   const errors: Diagnostic[] = [];
@@ -108,7 +117,7 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
     for (let i = 1; i < subStarts.length; i++) if (start + subStarts[i] < oldEnd + delta) lineStarts.push(start + subStarts[i]);
     for (let i = l1 + 1; i < ls.length; i++) lineStarts.push(ls[i] + delta);
   }
-  return { file: makeSourceFile(newText, old.items, errors, lineStarts), start, oldEnd, delta, changed };
+  return { file: makeSourceFile(newText, old.items, errors, lineStarts), start, oldEnd, delta, changed, firstId, removed, added };
 }
 
 /** Compared a block at a time (the engine compares slices natively), then a character at a time. */
@@ -192,12 +201,15 @@ function moveCommand(cmd: CommandNode, by: number): void {
   }
 }
 
-/** Moves every node and token at or after `from` by `by`. */
-function moveItems(items: ItemNode[], from: number, by: number): void {
+/** Moves every node and token at or after `from` by `by`, and the ids of the items there by `ids`. */
+function moveItems(items: ItemNode[], from: number, by: number, ids: number): void {
   for (const it of items) {
     if (it.end < from) continue;
     if (it.kind === 'command') {
-      if (it.start >= from) moveCommand(it, by);
+      if (it.start >= from) {
+        moveCommand(it, by);
+        it.id += ids;
+      }
       continue;
     }
     const toks = [it.keyword, it.name, it.open, it.close];
@@ -207,8 +219,25 @@ function moveItems(items: ItemNode[], from: number, by: number): void {
         t.end += by;
       }
     }
-    if (it.start >= from) it.start += by;
+    if (it.start >= from) {
+      it.start += by;
+      it.id += ids;
+    }
     if (it.end >= from) it.end += by;
-    moveItems(it.body, from, by);
+    moveItems(it.body, from, by, ids);
   }
+}
+
+/** The id the first item starting at `offset` gets: one more than the last item before it. */
+function idAfter(items: ItemNode[], offset: number): number {
+  let last = -1;
+  const walk = (list: ItemNode[]): void => {
+    for (const it of list) {
+      if (it.start >= offset) return;
+      last = it.id;
+      if (it.kind !== 'command') walk(it.body);
+    }
+  };
+  walk(items);
+  return last + 1;
 }

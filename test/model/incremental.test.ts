@@ -159,6 +159,23 @@ describe('model: incremental updates equal whole-file runs', function () {
     assert.ok(updates > 50, `updates ${updates}`);
   });
 
+  it('a new statement line and its removal renumber the statements after them, in place', () => {
+    const g = generateTopology({ namespaces: 20 });
+    const inc = new IncrementalModel(parse(g.text));
+    let file = inc.file;
+    const at = g.text.indexOf('\n', g.text.indexOf('iptables ', g.text.indexOf('namespace n7 {'))) + 1;
+    const added = g.text.slice(0, at) + '    ip link add extra0 type veth peer name extra1 netns n9\n' + g.text.slice(at);
+    for (const next of [added, g.text]) {
+      const rp = reparse(file, next);
+      assert.ok(rp, 'reparsed in place');
+      assert.notEqual(rp!.added, rp!.removed);
+      const m = inc.update(rp!);
+      assert.ok(m, `updated in place (${inc.stats.why ?? ''})`);
+      sameModel(m!, buildModel(next), 'line edit');
+      file = rp!.file;
+    }
+  });
+
   it('changing one firewall rule replays only that namespace', () => {
     const g = generateTopology({ namespaces: 30 });
     const inc = new IncrementalModel(parse(g.text));
