@@ -223,18 +223,27 @@ function renderMatch(m: MatchInst): string {
   return s;
 }
 
+/** Targets without parameters, one frozen object each, shared by every rule that has them (only
+ *  jump/goto targets are ever changed after the fact: `-E` renames their chain). */
+const NONE: XtTarget = Object.freeze({ kind: 'none' });
+const ACCEPT: XtTarget = Object.freeze({ kind: 'ACCEPT' });
+const DROP: XtTarget = Object.freeze({ kind: 'DROP' });
+const RETURN: XtTarget = Object.freeze({ kind: 'RETURN' });
+const TRACE: XtTarget = Object.freeze({ kind: 'TRACE' });
+const NOTRACK: XtTarget = Object.freeze({ kind: 'NOTRACK' });
+
 function buildTarget(spec: RuleSpec): XtTarget {
   const t = spec.target;
-  if (!t) return { kind: 'none' };
+  if (!t) return NONE;
   if (t.chain !== undefined) return t.goto ? { kind: 'goto', chain: t.chain } : { kind: 'jump', chain: t.chain };
   switch (t.ext!) {
-    case 'ACCEPT': return { kind: 'ACCEPT' };
-    case 'DROP': return { kind: 'DROP' };
-    case 'RETURN': return { kind: 'RETURN' };
+    case 'ACCEPT': return ACCEPT;
+    case 'DROP': return DROP;
+    case 'RETURN': return RETURN;
     case 'REJECT': return { kind: 'REJECT', with: (t.rejectWith ?? 'icmp-port-unreachable') as RejectWith };
     case 'LOG': return { kind: 'LOG', prefix: t.logPrefix, level: t.logLevel === undefined ? undefined : String(t.logLevel) };
-    case 'TRACE': return { kind: 'TRACE' };
-    case 'NOTRACK': case 'CT': return { kind: 'NOTRACK' };
+    case 'TRACE': return TRACE;
+    case 'NOTRACK': case 'CT': return NOTRACK;
     case 'MARK': return { kind: 'MARK', value: t.xmark!.value, mask: t.xmark!.mask };
     case 'CONNMARK':
       if (t.connmarkOp === 'set') return { kind: 'CONNMARK', op: 'set', value: t.xmark!.value, mask: t.xmark!.mask };

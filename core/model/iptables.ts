@@ -456,15 +456,19 @@ class Runner {
 
     // Apply.
     const real = this.ensureTable().chains.get(chainName)!;
-    const ifaces: XtRuleInfo['ifaces'] = [];
-    for (const x of [spec.iif, spec.oif]) if (x) ifaces.push({ name: x.v, invert: x.invert, tok: this.tok(x.idx) });
     // Only rules with interface words have facts (the lint skips rules without; saves a map entry per rule).
-    const info: XtRuleInfo | undefined = ifaces.length ? { ifaces } : undefined;
-    for (const r of rules) {
-      if (info) this.facts.rules.set(r, info);
-      addEdge(this.aux, chainName, r, 1);
+    let info: XtRuleInfo | undefined;
+    if (spec.iif || spec.oif) {
+      const ifaces: XtRuleInfo['ifaces'] = [];
+      if (spec.iif) ifaces.push({ name: spec.iif.v, invert: spec.iif.invert, tok: this.tok(spec.iif.idx) });
+      if (spec.oif) ifaces.push({ name: spec.oif.v, invert: spec.oif.invert, tok: this.tok(spec.oif.idx) });
+      info = { ifaces };
     }
-    if (p.op === 'A') for (const r of rules) real.rules.push(r);
+    for (let k = 0; k < rules.length; k++) {
+      if (info) this.facts.rules.set(rules[k], info);
+      addEdge(this.aux, chainName, rules[k], 1);
+    }
+    if (p.op === 'A') for (let k = 0; k < rules.length; k++) real.rules.push(rules[k]);
     else if (p.op === 'I') real.rules.splice((p.num ?? 1) - 1, 0, ...rules);
     else {
       const [old] = real.rules.splice(p.num! - 1, 1, ...rules);
@@ -479,11 +483,15 @@ class Runner {
     const ctx = this.ctx;
     const t = spec.target;
     if (t?.chain !== undefined) ctx.symbol('chain', this.key(t.chain), this.tok(t.idx), false, ctx.netnsName);
-    for (const x of [spec.iif, spec.oif]) {
-      if (!x || x.v.endsWith('+')) continue;
-      const dev = ctx.netns.devices.get(x.v);
-      if (dev) ctx.symbol('device', `device:${dev.id}`, this.tok(x.idx), false, ctx.netnsName);
-    }
+    if (spec.iif) this.deviceRef(spec.iif);
+    if (spec.oif) this.deviceRef(spec.oif);
+  }
+
+  private deviceRef(x: { v: string; idx: number }): void {
+    if (x.v.endsWith('+')) return;
+    const ctx = this.ctx;
+    const dev = ctx.netns.devices.get(x.v);
+    if (dev) ctx.symbol('device', `device:${dev.id}`, this.tok(x.idx), false, ctx.netnsName);
   }
 
   /** Builtin chains from which `chain` is reachable (itself if built-in). */
