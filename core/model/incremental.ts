@@ -602,15 +602,13 @@ export class IncrementalModel {
   private assemble(): Model {
     const state = this.state;
     const diags: Diagnostic[] = [];
-    const syms: SymbolOccurrence[] = [];
     const probes: ProbeSpec[] = [];
-    for (const rec of this.recs) {
+    const recs = this.recs;
+    for (const rec of recs) {
       if (rec.diags) for (const d of rec.diags) diags.push(d);
-      if (rec.syms) for (const s of rec.syms) syms.push(s);
       if (rec.probes) for (const p of rec.probes) probes.push(p);
     }
-
-    state.symbols = syms;
+    state.symbols = [];
     state.probes = probes;
     const st = state.statements;
     while (st.length && !(st.length - 1 in st)) st.length--;
@@ -619,6 +617,18 @@ export class IncrementalModel {
       // The iptables lints come last, as in a whole run.
       const m = finishModel(state, this.file, diags, false);
       for (const name of state.nsOrder) for (const d of this.xtLints.get(name) ?? []) m.diagnostics.push(d);
+      // The symbols (several per statement) are gathered when first read: publishing diagnostics
+      // needs none. Read them before the next update: it changes the records in place.
+      Object.defineProperty(m, 'symbols', {
+        configurable: true,
+        enumerable: true,
+        get() {
+          const syms: SymbolOccurrence[] = [];
+          for (const rec of recs) if (rec.syms) for (const x of rec.syms) syms.push(x);
+          Object.defineProperty(m, 'symbols', { value: syms, enumerable: true, writable: true });
+          return syms;
+        },
+      });
       return m;
     } finally {
       state.tracker = this.tracker;
