@@ -7,8 +7,10 @@ import type { CatalogueEntry } from './types';
 export const lintCatalogue = {
   forwardRulesWithoutForwarding: {
     code: 'NS5001', severity: 'warning', summary: 'FORWARD rules in a namespace whose forwarding is off.',
-    message: (netns: string) =>
-      `FORWARD rules in ${netns} never see a packet: forwarding is off on every device (net.ipv4.ip_forward = 0); add 'sysctl -w net.ipv4.ip_forward=1' if ${netns} routes`,
+    message: (netns: string, why = 'off') =>
+      why === 'lo-only'
+        ? `FORWARD rules in ${netns} never see a packet: ${netns} has no device but lo, so nothing arrives to be forwarded; add the devices it routes between`
+        : `FORWARD rules in ${netns} never see a packet: forwarding is off on every device (net.ipv4.ip_forward = 0); add 'sysctl -w net.ipv4.ip_forward=1' if ${netns} routes`,
   },
   gatewayWithoutForwarding: {
     code: 'NS5002', severity: 'warning', summary: 'Another namespace routes through this one, whose forwarding is off.',

@@ -151,6 +151,7 @@ const loUp: FixBuilder = (a, d) => {
 };
 
 const enableForwarding: FixBuilder = (a, d) => {
+  if (d.data?.why === 'lo-only') return []; // nothing to forward between: a sysctl would not help
   const ns = netnsOf(a, d);
   return [{ title: `Enable forwarding in ${ns}`, edits: [insertAtBlockStart(a, d, ns, 'sysctl -w net.ipv4.ip_forward=1')], isPreferred: true }];
 };

@@ -140,13 +140,17 @@ class Linter {
       if (!fwd || fwd.rules.length === 0) continue;
       let any = false;
       let bridge = false;
+      let devices = 0;
       for (const dev of ns.devices.values()) {
+        if (dev.kind !== 'loopback') devices++;
         if (dev.kind !== 'loopback' && this.forwardingOn(ns, dev.name)) any = true;
         if (dev.kind === 'bridge') bridge = true;
       }
       // Bridged IPv4 traverses FORWARD through br_netfilter whatever ip_forward says.
       if (bridge && (ns.sysctl.get('net.bridge.bridge-nf-call-iptables') ?? '1') !== '0') continue;
-      if (!any) this.data(this.report('forwardRulesWithoutForwarding', fwd.rules[0].origin, ns.name), { netns: ns.name });
+      // With lo alone nothing is forwarded whatever the sysctls say (a packet from lo is local).
+      if (devices === 0) this.data(this.report('forwardRulesWithoutForwarding', fwd.rules[0].origin, ns.name, 'lo-only'), { netns: ns.name, why: 'lo-only' });
+      else if (!any) this.data(this.report('forwardRulesWithoutForwarding', fwd.rules[0].origin, ns.name), { netns: ns.name });
     }
     // Who owns each address (for gateway roles): address -> [namespace, address origin, device].
     const owners = new Map<Ipv4, Array<{ ns: NetnsConfig; dev: DeviceConfig; origin: Origin }>>();

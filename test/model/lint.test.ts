@@ -9,6 +9,9 @@ import { fibLookup, probeHasRoute, runLints } from '../../core/model/lint';
 import { addDevice, ensureNetns, newModelState } from '../../core/model/state';
 import { parse } from '../../core/syntax/parser';
 import type { CommandNode } from '../../core/syntax/tree';
+import { buildModel } from '../../core/model/index';
+import { getCodeActions } from '../../core/ide/actions';
+import { analyze } from '../../core/ide/analysis';
 
 const ip = (s: string) => parseIpv4(s)!;
 
@@ -117,6 +120,15 @@ describe('model: lints', () => {
     assert.deepEqual(codes(w.lint()), []);
     w.ns('a').sysctl.set('net.bridge.bridge-nf-call-iptables', '0');
     assert.deepEqual(codes(w.lint()), ['NS5001']);
+  });
+
+  it('NS5001 in a namespace with lo alone says so, whatever ip_forward says, and offers no sysctl fix', () => {
+    const text = 'namespace a {\n    sysctl -w net.ipv4.ip_forward=1\n    iptables -A FORWARD -j DROP\n}\n';
+    const m = buildModel(text);
+    const d = m.diagnostics.filter((x) => x.code === 'NS5001');
+    assert.equal(d.length, 1);
+    assert.match(d[0].message, /^FORWARD rules in a never see a packet: a has no device but lo, so nothing arrives to be forwarded/);
+    assert.deepEqual(getCodeActions(analyze(text), d[0].start, d[0].end, [d[0]]), []);
   });
 
   it('NS5002: another namespace routes through this one with forwarding off', () => {
