@@ -118,8 +118,14 @@ export class AnalysisCache {
       return e.analysis;
     }
     if (e) {
-      const rp = reparse(e.inc.file, text, edit && edit.fromVersion === e.version ? edit.span : undefined);
-      const m = rp && e.inc.update(rp);
+      let m: Model | undefined;
+      try {
+        const rp = reparse(e.inc.file, text, edit && edit.fromVersion === e.version ? edit.span : undefined);
+        m = rp && e.inc.update(rp);
+      } catch {
+        // A bug in the incremental path must cost a whole build, never a wrong or missing result.
+        m = undefined;
+      }
       if (m) {
         const analysis = analysisOf(text, m);
         this.entries.set(key, { version, text, analysis, inc: e.inc });
