@@ -32,7 +32,6 @@
 // (a formatted file is one run: nothing is copied). test/ide/format-oracle.test.ts checks
 // the result against the token-based formatter this replaced, byte for byte.
 
-import { lex, TokenKind } from '../syntax/lexer';
 import { isValidNamespaceName } from '../syntax/parser';
 import { ItemNode } from '../syntax/tree';
 
@@ -142,6 +141,13 @@ function indent(width: number): string {
   return INDENTS[width];
 }
 
+/** ` \`, a newline and the indentation of a continued line at a block depth, built once. */
+const CONTINUATIONS: string[] = [];
+function continuation(depth: number): string {
+  while (CONTINUATIONS.length <= depth) CONTINUATIONS.push(' \\\n' + indent(INDENT * CONTINUATIONS.length + CONTINUATION_INDENT));
+  return CONTINUATIONS[depth];
+}
+
 /** The lexer's blanks: space, tab, CR, VT, FF (a newline is a token of its own). */
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
@@ -166,24 +172,25 @@ function pass(src: string, mode: Mode): Layout {
   const lay = mode !== Mode.Structure;
   const wantAnchors = mode === Mode.Anchors;
   // Mode.Anchors or Mode.Structure: what the pass records (Layout.record).
-  let rec: Int32Array = mode === Mode.Text ? NO_RECORD : new Int32Array(4096);
+  // Sized for a typical file (about one word per three characters) so that it seldom grows.
+  let rec: Int32Array = mode === Mode.Text ? NO_RECORD : new Int32Array((mode === Mode.Anchors ? n >> 1 : Math.ceil(n / 3)) + 64);
   let recLen = 0;
 
-  // Output: `parts`, then the input run src[runStart, runEnd) (runEnd < 0: no run). Kept tokens
+  // Output: `out`, then the input run src[runStart, runEnd) (runEnd < 0: no run). Kept tokens
   // and laid-out blanks equal to the input's at that place extend the run; nothing is copied
   // until a difference ends it. A formatted file is one run from 0 to its end: no copy at all.
-  const parts: string[] = [];
+  let out = '';
   let runStart = 0;
   let runEnd = 0;
   let outLen = 0;
   const flush = (): void => {
-    if (runEnd > runStart) parts.push(src.slice(runStart, runEnd));
+    if (runEnd > runStart) out += src.slice(runStart, runEnd);
   };
   const put = (s: string): void => {
     if (runEnd >= 0 && src.startsWith(s, runEnd)) runEnd += s.length;
     else {
       flush();
-      parts.push(s);
+      out += s;
       runStart = runEnd = -1;
     }
     outLen += s.length;
@@ -353,7 +360,8 @@ function pass(src: string, mode: Mode): Layout {
           const len = i - start;
           if (len === 9 && src.startsWith('namespace', start)) stmtHead = Head.Namespace;
           else if (len === 4 && src.startsWith('jail', start)) stmtHead = Head.Jail;
-        } else if (!quoted) {
+        } else if (!quoted && i - start >= 4 && i - start <= 18) {
+          // Unquoted, every character of the value is one or two (`\x`) of the word.
           const v = wordValue(src, start, i);
           stmtHead = v === 'namespace' ? Head.Namespace : v === 'jail' ? Head.Jail : Head.None;
         }
@@ -374,7 +382,7 @@ function pass(src: string, mode: Mode): Layout {
       } else backslashWord = -1;
 
       if (inRun) {
-        if (pendingContinuation) put(' \\\n' + indent(INDENT * depth + CONTINUATION_INDENT));
+        if (pendingContinuation) put(continuation(depth));
         else put(' ');
       } else {
         newLine(depth, false);
@@ -391,9 +399,9 @@ function pass(src: string, mode: Mode): Layout {
   if (backslashBad) return refuse(src, BACKSLASH_REFUSAL);
   if (lineOpen) put('\n');
 
-  if (parts.length === 0 && runStart === 0 && runEnd === n) return { text: src, record: NO_RECORD };
+  if (out.length === 0 && runStart === 0 && runEnd === n) return { text: src, record: NO_RECORD };
   flush();
-  const text = parts.join('');
+  const text = out;
   // The safety net reads the result again (only when it differs from the input).
   if (text !== src && !sameBlocksAndWords(src, text)) return refuse(src, INTERNAL_REFUSAL);
   return { text, record: rec.subarray(0, recLen) };
@@ -434,16 +442,37 @@ function scanWord(text: string, start: number): { end: number; quoted: boolean; 
   return { end: i, quoted, unterminated };
 }
 
-/** The shell value of the word src[start, end), from the lexer (quotes and escapes removed). */
+/**
+ * The shell value of the word src[start, end) (quotes and escapes removed), as the lexer gives
+ * it: inside double quotes only `\"`, `\\`, `\$` and `\`` are escapes.
+ */
 function wordValue(src: string, start: number, end: number): string {
-  const t = lex(src.slice(start, end))[0];
-  return t === undefined ? '' : t.value;
+  let value = '';
+  let i = start;
+  while (i < end) {
+    const c = src.charCodeAt(i);
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      i++;
+      while (i < end && src.charCodeAt(i) !== c) {
+        if (c === 0x22 && src.charCodeAt(i) === 0x5c && i + 1 < end && '"\\$`'.includes(src[i + 1])) {
+          value += src[i + 1];
+          i += 2;
+        } else value += src[i++];
+      }
+      i++; // the closing quote (a word with an unterminated quote is a syntax error)
+    } else if (c === 0x5c /* \ */ && i + 1 < end) {
+      value += src[i + 1];
+      i += 2;
+    } else value += src[i++];
+  }
+  return value;
 }
 
-/** The word still lexes as the same word when a newline follows it. */
+/** The word still lexes as the same word when a newline follows it (not as a continuation, not shorter). */
 function sameWordBeforeNewline(word: string): boolean {
-  const t = lex(word + '\n')[0];
-  return t !== undefined && t.kind === TokenKind.Word && t.text === word;
+  const t = word + '\n';
+  const continuation = t.charCodeAt(0) === 0x5c && (t.charCodeAt(1) === 0x0a || (t.charCodeAt(1) === 0x0d && t.charCodeAt(2) === 0x0a));
+  return !continuation && scanWord(t, 0).end === word.length;
 }
 
 /** The edits between consecutive anchors (and before the first / after the last) that differ. */
@@ -488,11 +517,20 @@ export function sameBlocksAndWords(a: string, b: string): boolean {
     const ye = y[k + 1];
     if (xe >= 0 && ye >= 0) {
       // Plain words are their own values.
-      if (xe - xs !== ye - ys) return false;
-      for (let d = 0; d < xe - xs; d++) if (a.charCodeAt(xs + d) !== b.charCodeAt(ys + d)) return false;
-    } else if (wordValue(a, xs, xe < 0 ? ~xe : xe) !== wordValue(b, ys, ye < 0 ? ~ye : ye)) return false;
+      if (!sameText(a, xs, xe, b, ys, ye)) return false;
+    } else if (!sameText(a, xs, xe < 0 ? ~xe : xe, b, ys, ye < 0 ? ~ye : ye)) {
+      // The same spelling is the same value; another spelling may still be (`"a b"`, `a\ b`).
+      if (wordValue(a, xs, xe < 0 ? ~xe : xe) !== wordValue(b, ys, ye < 0 ? ~ye : ye)) return false;
+    }
     k += 2;
   }
+  return true;
+}
+
+/** a[as, ae) and b[bs, be) are the same characters. */
+function sameText(a: string, as: number, ae: number, b: string, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  for (let d = 0; d < ae - as; d++) if (a.charCodeAt(as + d) !== b.charCodeAt(bs + d)) return false;
   return true;
 }
 
