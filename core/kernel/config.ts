@@ -243,15 +243,19 @@ export function ipv4ToString(a: Ipv4): string {
 
 /** Parses a dotted quad strictly (four decimal octets 0..255); undefined if not one. */
 export function parseIpv4(text: string): Ipv4 | undefined {
+  return parseIpv4At(text, 0, text.length);
+}
+
+/** parseIpv4 of text[from, to), without slicing the text. */
+export function parseIpv4At(text: string, from: number, to: number): Ipv4 | undefined {
   // Exactly four parts of 1-3 ASCII digits, each at most 255 (hand-rolled: every address word
   // of a file comes through here).
   let v = 0;
   let parts = 0;
   let n = 0;
   let digits = 0;
-  const len = text.length;
-  for (let i = 0; i <= len; i++) {
-    const c = i < len ? text.charCodeAt(i) : 0x2e;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0x2e;
     if (c === 0x2e) {
       if (digits === 0 || n > 255 || ++parts > 4) return undefined;
       v = v * 256 + n;

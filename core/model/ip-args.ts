@@ -3,7 +3,7 @@
 // tool's errors and record symbols and roles. No command logic and no state changes here.
 
 import type { DeviceConfig, Ipv4, NetnsConfig } from '../kernel/config';
-import { parseIpv4, prefixMask, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../kernel/config';
+import { parseIpv4At, prefixMask, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
 import { IFNAMSIZ_MAX, nearestName } from './names';
@@ -16,6 +16,20 @@ export function matches(word: string | undefined, keyword: string): boolean {
 
 /** strtoul(text, 0) as iproute2's get_u32 uses it: decimal, 0x hex or 0 octal, at most 2^32-1. */
 export function parseU32(text: string): number | undefined {
+  // Plain decimal (the usual case) without regular expressions: [1-9][0-9]*.
+  const c0 = text.charCodeAt(0);
+  if (c0 >= 0x31 && c0 <= 0x39) {
+    let i = 1;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      i++;
+    }
+    if (i === text.length) {
+      const d = Number(text);
+      return d <= 0xffffffff ? d : undefined;
+    }
+  }
   let v: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = parseInt(text.slice(2), 16);
   else if (/^0[0-7]*$/.test(text)) v = parseInt(text, 8);
@@ -35,12 +49,18 @@ export interface ParsedPrefix {
 export function parsePrefix(text: string, allowDefault: boolean): ParsedPrefix | undefined {
   if (allowDefault && (text === 'default' || text === 'any' || text === 'all')) return { addr: 0, len: 0, hasLen: true };
   const slash = text.indexOf('/');
-  const addr = parseIpv4(slash < 0 ? text : text.slice(0, slash));
+  const addr = parseIpv4At(text, 0, slash < 0 ? text.length : slash);
   if (addr === undefined) return undefined;
   if (slash < 0) return { addr, len: 32, hasLen: false };
-  const lenText = text.slice(slash + 1);
-  if (!/^\d{1,2}$/.test(lenText)) return undefined;
-  const len = Number(lenText);
+  // One or two ASCII digits (/^\d{1,2}$/).
+  const n = text.length - slash - 1;
+  if (n < 1 || n > 2) return undefined;
+  let len = 0;
+  for (let i = slash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+    len = len * 10 + (c - 0x30);
+  }
   return len <= 32 ? { addr, len, hasLen: true } : undefined;
 }
 

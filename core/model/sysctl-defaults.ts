@@ -172,15 +172,22 @@ export function confKey(dev: string, key: string): string {
   return `net.ipv4.conf.${dev}.${key}`;
 }
 
+/** [key, net.ipv4.conf.all.KEY, net.ipv4.conf.default.KEY, fresh value] of each CONF_KEYS entry
+ *  (built once: every namespace and device reads them). */
+const CONF_SCOPED: ReadonlyArray<readonly [string, string, string, string]> =
+  [...CONF_KEYS].map(([k, v]) => [k, confKey('all', k), confKey('default', k), v] as const);
+
 /** Fills a new namespace's sysctl map with the fresh-namespace values. */
 export function initNetnsSysctl(ns: NetnsConfig): void {
   for (const [k, v] of GLOBAL_KEYS) ns.sysctl.set(k, v);
-  for (const scope of ['all', 'default']) for (const [k, v] of CONF_KEYS) ns.sysctl.set(confKey(scope, k), v);
+  for (const [, all, , v] of CONF_SCOPED) ns.sysctl.set(all, v);
+  for (const [, , def, v] of CONF_SCOPED) ns.sysctl.set(def, v);
 }
 
 /** Creates the per-device conf entries of a device that appears in `ns`, copied from conf.default. */
 export function initDeviceSysctl(ns: NetnsConfig, dev: string): void {
-  for (const k of CONF_KEYS.keys()) ns.sysctl.set(confKey(dev, k), ns.sysctl.get(confKey('default', k)) ?? CONF_KEYS.get(k)!);
+  const prefix = 'net.ipv4.conf.' + dev + '.';
+  for (const [k, , def, v] of CONF_SCOPED) ns.sysctl.set(prefix + k, ns.sysctl.get(def) ?? v);
 }
 
 /** Removes a device's conf entries (device deleted or moved to another namespace). */
