@@ -123,6 +123,22 @@ describe('model: incremental updates equal whole-file runs', function () {
     assert.ok(n > 500, `most edits are reparsed in place (${n})`);
   });
 
+  it('reparse with CRLF line ends, tabs and quotes gives the tree parse gives', () => {
+    const rnd = prng(5);
+    for (const { name, text } of texts().slice(0, 8)) {
+      let cur = text.replace(/\n/g, '\r\n').replace(/    /g, '\t').replace(/ dev (\w+)/, ' dev "$1"');
+      let file = parse(cur);
+      for (let k = 0; k < 30; k++) {
+        const next = mutate(cur, rnd);
+        const rp = reparse(file, next);
+        const want = parse(next);
+        if (rp) sameTree(rp.file, want, `${name} (CRLF) edit ${k}`);
+        file = rp ? rp.file : want;
+        cur = next;
+      }
+    }
+  });
+
   it('random edits of every example and fixture: incremental = whole', () => {
     const rnd = prng(7);
     const how = new Map<string, number>();
