@@ -16,7 +16,9 @@
 import { ipv4ToString, prefixMask } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
-import { Args, lookupDevice, matches, parsePrefix, ParsedPrefix, readOnlyVerb, unknownVerb } from './ip-args';
+import {
+  Args, lookupDevice, matches, ParsedPrefix, parsePrefix, readOnlyVerb, unknownVerb, whatOf,
+} from './ip-args';
 import { addAddress, removeAddress } from './state';
 
 const UNSIMULATED_ADDR_KEYWORDS = [
@@ -40,7 +42,7 @@ export function execAddr(ctx: ExecContext, i: number): void {
 }
 
 function addrModify(ctx: ExecContext, i: number, op: 'add' | 'replace' | 'del'): void {
-  ctx.info.what = `ip addr ${op}`;
+  ctx.info.what = whatOf('ip addr', op);
   const a = new Args(ctx, i);
   let local: { tok: Token; p: ParsedPrefix } | undefined;
   let devTok: Token | undefined;

@@ -106,6 +106,20 @@ export function ifnameProblem(name: string): 'long' | 'slash' | 'kernel' | undef
   return undefined;
 }
 
+/** StatementInfo.what (`ip route add`) of a verb of an object, one string per pair: a bounded
+ *  cache of a pure function (the callers pass constant objects and verbs). */
+const WHAT = new Map<string, Map<string, string>>();
+export function whatOf(object: string, verb: string): string {
+  let byVerb = WHAT.get(object);
+  if (!byVerb) WHAT.set(object, (byVerb = new Map()));
+  let s = byVerb.get(verb);
+  if (s === undefined) {
+    s = `${object} ${verb}`;
+    if (byVerb.size < 64) byVerb.set(verb, s);
+  }
+  return s;
+}
+
 /** Reads argv; keeps the cursor. */
 export class Args {
   constructor(readonly ctx: ExecContext, public i: number) {}

@@ -13,7 +13,9 @@ import { ipv4ToString } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
 import { addressType } from './state';
-import { Args, lookupDevice, macToString, matches, parseMac, parsePrefix, readOnlyVerb, unknownVerb } from './ip-args';
+import {
+  Args, lookupDevice, macToString, matches, parseMac, parsePrefix, readOnlyVerb, unknownVerb, whatOf,
+} from './ip-args';
 
 export function execNeigh(ctx: ExecContext, i: number): void {
   const verb = ctx.argv[i];
@@ -30,7 +32,7 @@ export function execNeigh(ctx: ExecContext, i: number): void {
 }
 
 function neighModify(ctx: ExecContext, i: number, op: 'add' | 'change' | 'replace' | 'del'): void {
-  ctx.info.what = `ip neigh ${op}`;
+  ctx.info.what = whatOf('ip neigh', op);
   const a = new Args(ctx, i);
   let dst: { tok: Token; addr: number } | undefined;
   let devTok: Token | undefined;

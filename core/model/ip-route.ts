@@ -28,8 +28,8 @@ import type { Token } from '../syntax/lexer';
 import type { DeviceConfig } from '../kernel/config';
 import type { ExecContext } from './context';
 import {
-  Args, hostBitsSet, lookupDevice, matches, parsePrefix, ParsedPrefix, parseTable, parseU32, readOnlyVerb, tableName,
-  unknownVerb,
+  Args, hostBitsSet, lookupDevice, matches, ParsedPrefix, parsePrefix, parseTable, parseU32, readOnlyVerb, tableName,
+  unknownVerb, whatOf,
 } from './ip-args';
 import { addressType, noteTable, tableExists } from './state';
 
@@ -63,7 +63,7 @@ export function execRoute(ctx: ExecContext, i: number): void {
     return void ctx.report('notSimulated', verb, `'ip route ${v}'`);
   }
   if (!op) return unknownVerb(ctx, i, 'route');
-  ctx.info.what = `ip route ${op}`;
+  ctx.info.what = whatOf('ip route', op);
   if (i + 1 >= ctx.argv.length) {
     ctx.report('ipBadArgument', verb, 'Usage: ip route { list | flush } SELECTOR', `say which route: 'ip route ${op} PREFIX via GATEWAY' or 'dev DEV'`);
     return;

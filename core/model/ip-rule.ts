@@ -18,7 +18,9 @@ import type { FibRuleAction, FibRuleConfig, Prefix } from '../kernel/config';
 import { prefixMask, RT_TABLE_MAIN } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
-import { Args, matches, parsePrefix, parseTable, parseU32, readOnlyVerb, tableName, unknownVerb } from './ip-args';
+import {
+  Args, matches, parsePrefix, parseTable, parseU32, readOnlyVerb, tableName, unknownVerb, whatOf,
+} from './ip-args';
 import { nearestName } from './names';
 
 const UNSIMULATED_RULE_KEYWORDS = [
@@ -66,7 +68,7 @@ function selector(ctx: ExecContext, a: Args, kw: Token): Prefix | undefined | nu
 }
 
 function ruleModify(ctx: ExecContext, i: number, op: 'add' | 'del'): void {
-  ctx.info.what = `ip rule ${op}`;
+  ctx.info.what = whatOf('ip rule', op);
   const a = new Args(ctx, i);
   const r: RuleArgs = {};
   while (!a.done) {

@@ -24,6 +24,9 @@ const OBJECTS = [
   'mroute', 'mrule', 'netns', 'netconf', 'vrf', 'sr', 'nexthop', 'mptcp', 'ioam', 'stats', 'help',
 ];
 
+/** StatementInfo.what per object (`ip route`), built once. */
+const OBJECT_WHAT = new Map(OBJECTS.map((o) => [o, `ip ${o}`]));
+
 /** Options that only change how ip prints: accepted, no effect on the state. */
 const DISPLAY_OPTIONS = new Set([
   '-s', '-stats', '-statistics', '-d', '-details', '-o', '-oneline', '-r', '-resolve', '-p', '-pretty', '-j', '-json',
@@ -94,13 +97,14 @@ function runIp(ctx: ExecContext): void {
     ctx.report('ipBadArgument', argv[0], 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }', 'name an object: link, address, route, rule or neigh');
     return;
   }
-  const obj = OBJECTS.find((o) => matches(objTok.value, o));
+  let obj: string | undefined;
+  for (let k = 0; k < OBJECTS.length && obj === undefined; k++) if (matches(objTok.value, OBJECTS[k])) obj = OBJECTS[k];
   ctx.role(i, 'subcommand');
   if (!obj) {
     ctx.report('ipBadArgument', objTok, `Object "${objTok.value}" is unknown, try "ip help".`, 'use link, address, route, rule or neigh');
     return;
   }
-  ctx.info.what = `ip ${obj}`;
+  ctx.info.what = OBJECT_WHAT.get(obj)!;
   dispatch(ctx, obj, i);
 }
 
