@@ -21,16 +21,19 @@
 //     newline (an empty or all-blank file becomes empty).
 //  8. A file with syntax errors (unterminated quote, unbalanced braces, bad block header) is
 //     returned unchanged: its structure is unknown, so no layout is safe.
-// Safety net: the result is read again and must give the same blocks and the same words as the
-// input (what the parser's trees of both would show); if it does not (a case the rules above
+// Safety net: the result is read again and must give the same blocks and the same words (values)
+// as the input, as the parser's trees of both would; if it does not (a case the rules above
 // missed), the text is returned unchanged.
 //
-// How: one pass over the characters, no token objects and no tree. It splits the text exactly as
-// the lexer does (words, blanks, newlines, comments, braces, continuations), follows the parser's
-// statement and block rules just far enough to know whether parse() would report a syntax error,
-// and lays out the output as it goes, copying runs of the input that need no change in one piece
-// (a formatted file is one run: nothing is copied). test/ide/format-oracle.test.ts checks
-// the result against the token-based formatter this replaced, byte for byte.
+// How: one pass over the characters, no token objects and no tree (parse() is not called). The
+// pass splits the text as core/syntax/lexer.ts does (words, blanks, newlines, comments, braces,
+// continuations) and follows core/syntax/parser.ts's statement and block rules just far enough to
+// know whether parse() would report a syntax error; it lays the output out as it goes, copying
+// runs of the input that need no change in one piece (a formatted file is one run: nothing is
+// copied). The safety net runs the same pass over both texts, recording only the structure. Those
+// lexer and parser rules are mirrored here, not shared: test/ide/format-oracle.test.ts checks
+// every result against the token-based formatter this replaced, and the safety net against two
+// parses, byte for byte; a change to the syntax makes it fail until this file follows.
 
 import { isValidNamespaceName } from '../syntax/parser';
 import { ItemNode } from '../syntax/tree';
@@ -45,19 +48,30 @@ export interface TextEdit {
 export const INDENT = 4;
 export const CONTINUATION_INDENT = 8;
 
+/**
+ * formatRefusal's last answer, kept for one formatText of the same text right after it (`fmt`
+ * asks both of every file); any other call drops it.
+ */
+let handoff: { src: string; layout: Layout } | undefined;
+
 /** Why a text is left as it is, or undefined when it can be formatted. */
 export function formatRefusal(text: string): string | undefined {
-  return pass(text, Mode.Text).refusal;
+  const r = pass(text, Mode.Text);
+  handoff = { src: text, layout: r };
+  return r.refusal;
 }
 
 /** The formatted text (the input itself when it has syntax errors). */
 export function formatText(text: string): string {
-  const r = pass(text, Mode.Text);
+  const h = handoff;
+  handoff = undefined;
+  const r = h !== undefined && h.src === text ? h.layout : pass(text, Mode.Text);
   return r.refusal ? text : r.text;
 }
 
 /** The edits that turn `text` into formatText(text), each one a whitespace gap between two tokens. */
 export function formatEdits(text: string): TextEdit[] {
+  handoff = undefined;
   const r = pass(text, Mode.Anchors);
   return r.refusal || r.text === text ? [] : gapEdits(text, r.text, r.record);
 }

@@ -328,6 +328,8 @@ const anyText = fc.oneof(tokenSoup, charNoise, blocky, mutatedFrom(corpus), muta
 function assertSameAsOracle(text: string, x = 0, y = 0): void {
   assert.equal(formatText(text), oracleFormatText(text), 'formatText');
   assert.equal(formatRefusal(text), oracleFormatRefusal(text), 'formatRefusal');
+  // As `fmt` asks: the refusal, then the text (formatText takes formatRefusal's answer).
+  assert.equal(formatText(text), oracleFormatText(text), 'formatText after formatRefusal');
   assert.deepEqual(formatEdits(text), oracleFormatEdits(text), 'formatEdits');
   const n = text.length + 1;
   const [s, e] = [x % n, y % n].sort((p, q) => p - q);
@@ -370,6 +372,19 @@ describe('ide: one-pass formatter against the reference oracle', function () {
       for (let x = 0; x <= text.length; x += 3) assertSameAsOracle(text, x, x + 7);
     });
   }
+
+  it('formatText after formatRefusal of another text formats its own text', () => {
+    const a = 'namespace a {\nip link set lo up\n}\n';
+    const b = 'namespace b {\n  ip link set lo down\n}\n';
+    assert.equal(formatRefusal(a), undefined);
+    assert.equal(formatText(b), 'namespace b {\n    ip link set lo down\n}\n');
+    assert.equal(formatRefusal('namespace a {\n'), oracleFormatRefusal('namespace a {\n'));
+    assert.equal(formatText(b), 'namespace b {\n    ip link set lo down\n}\n');
+    // An equal text that is another string gets the kept answer too, and it is the right one.
+    const c = ['namespace c {', 'ip', '}', ''].join('\n');
+    assert.equal(formatRefusal(c), undefined);
+    assert.equal(formatText(['namespace c {', 'ip', '}', ''].join('\n')), 'namespace c {\n    ip\n}\n');
+  });
 
   it('same as the oracle on random and mutated input (6000 runs)', () => {
     fc.assert(
