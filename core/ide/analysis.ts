@@ -11,7 +11,7 @@ import { buildModel, Model } from '../model/index';
 import { parse } from '../syntax/parser';
 import { EditSpan, reparse } from '../syntax/reparse';
 import type { Token } from '../syntax/lexer';
-import { TokenKind } from '../syntax/lexer';
+import { lexComments } from '../syntax/lexer';
 import { BlockNode, CommandNode, forEachBlock, forEachCommand, ItemNode } from '../syntax/tree';
 
 export interface RulePosition {
@@ -241,9 +241,13 @@ export function symbolAt(a: Analysis, offset: number): SymbolOccurrence | undefi
   return undefined;
 }
 
-/** Comment tokens of the file in order. */
+const commentCache = new WeakMap<Analysis, Token[]>();
+
+/** Comment tokens of the file in order (scanned once per analysis; no full token list). */
 export function comments(a: Analysis): Token[] {
-  return a.model.file.tokens.filter((t) => t.kind === TokenKind.Comment);
+  let c = commentCache.get(a);
+  if (!c) commentCache.set(a, (c = lexComments(a.text)));
+  return c;
 }
 
 export function isItemCommand(i: ItemNode): i is CommandNode {

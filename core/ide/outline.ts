@@ -2,10 +2,9 @@
 // workspace symbol search over several analyses, folding ranges (blocks, comment runs, continued
 // lines) and selection ranges (word -> command -> block body -> block -> file). Offsets only.
 
-import { TokenKind } from '../syntax/lexer';
 import { offsetToPosition } from '../syntax/tree';
 import type { Analysis } from './analysis';
-import { blockAt, commandAt, wordAt } from './analysis';
+import { blockAt, commandAt, comments, wordAt } from './analysis';
 
 export type OutlineKind = 'namespace' | 'jail' | 'device' | 'chain' | 'listen' | 'probe';
 
@@ -104,8 +103,7 @@ export function getFoldingRanges(a: Analysis): Fold[] {
     if (runStart >= 0 && runEnd > runStart) out.push({ startLine: runStart, endLine: runEnd, kind: 'comment' });
     runStart = runEnd = -1;
   };
-  for (const t of a.model.file.tokens) {
-    if (t.kind !== TokenKind.Comment) continue;
+  for (const t of comments(a)) {
     const l = line(t.start);
     // Only full-line comments form runs.
     const lineText = a.text.slice(ls[l], t.start);

@@ -4,8 +4,8 @@
 // from TOKEN_MODIFIERS (the server's legend uses these arrays as they are).
 
 import type { WordRole } from '../model/context';
-import { TokenKind } from '../syntax/lexer';
 import type { Analysis } from './analysis';
+import { comments } from './analysis';
 
 export const TOKEN_TYPES = [
   'namespace', 'variable', 'function', 'keyword', 'parameter', 'number', 'string', 'type', 'enum', 'enumMember',
@@ -53,6 +53,6 @@ export function getSemanticTokens(a: Analysis): SemanticToken[] {
       out.push({ start: w.start, length: w.end - w.start, type: typeIndex(t), modifiers: defs.has(w.start) ? 1 : 0 });
     });
   }
-  for (const t of a.model.file.tokens) if (t.kind === TokenKind.Comment) out.push({ start: t.start, length: t.end - t.start, type: typeIndex('comment'), modifiers: 0 });
+  for (const t of comments(a)) out.push({ start: t.start, length: t.end - t.start, type: typeIndex('comment'), modifiers: 0 });
   return out.sort((x, y) => x.start - y.start);
 }
