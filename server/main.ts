@@ -52,7 +52,7 @@ const documents = new TextDocuments<TextDocument>({
     const c = changes.length === 1 ? (changes[0] as { range?: { start: Pos; end: Pos }; text: string }) : undefined;
     if (c?.range) {
       const start = doc.offsetAt(c.range.start);
-      lastSpan.set(doc.uri, { from: doc.version, span: { start, oldEnd: doc.offsetAt(c.range.end), newEnd: start + c.text.length } });
+      lastSpan.set(doc.uri, { from: doc.version, span: { start, oldEnd: doc.offsetAt(c.range.end), newEnd: start + c.text.length, text: c.text } });
     }
     return TextDocument.update(doc, changes, version);
   },
@@ -172,6 +172,9 @@ function publish(uri: string): void {
     if (documents.get(uri)?.version !== version) return;
     const modelDiags = getDiagnostics(a);
     void connection.sendDiagnostics({ uri, version, diagnostics: modelDiags.map((d) => toDiagnostic(doc, d)) });
+    // The text was built by concatenation and the incremental analysis did not read it: the engine
+    // copies such a string whole on first read, so have that happen now rather than on a request.
+    setImmediate(() => void doc.getText().charCodeAt(0));
     // Probe expectations come second: the simulator must not delay the checker's diagnostics.
     if (!probeDiagnosticsPossible(a)) return;
     setImmediate(() => {

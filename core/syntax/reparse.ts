@@ -32,6 +32,8 @@ export interface EditSpan {
   start: number;
   oldEnd: number;
   newEnd: number;
+  /** The text that now stands in [start, newEnd), when known. */
+  text?: string;
 }
 
 /**
@@ -43,7 +45,10 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
   const delta = newText.length - oldText.length;
   let p: number;
   let s: number;
-  if (span && span.start >= 0 && span.start <= span.oldEnd && span.oldEnd <= oldText.length && span.newEnd - span.start === span.oldEnd - span.start + delta) {
+  const known =
+    span !== undefined && span.start >= 0 && span.start <= span.oldEnd && span.oldEnd <= oldText.length && span.newEnd - span.start === span.oldEnd - span.start + delta
+    && (span.text === undefined || span.text.length === span.newEnd - span.start);
+  if (known) {
     p = span.start;
     s = oldText.length - span.oldEnd;
   } else {
@@ -62,7 +67,11 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
   const oldEnd = l1 + 1 < ls.length ? ls[l1 + 1] : oldText.length;
   if (oldEnd < changedEnd) return undefined;
   const oldRegion = oldText.slice(start, oldEnd);
-  const newRegion = newText.slice(start, oldEnd + delta);
+  // With the inserted text at hand the new text need not be read at all (reading a string built by
+  // concatenation makes the engine copy it whole: milliseconds on a large file).
+  const newRegion = known && span.text !== undefined
+    ? oldText.slice(start, span.start) + span.text + oldText.slice(span.oldEnd, oldEnd)
+    : newText.slice(start, oldEnd + delta);
   if (!plainLines(oldRegion) || !plainLines(newRegion)) return undefined;
   // A continuation on the line before joins it to the first reparsed line.
   if (start >= 2 && (oldText.charCodeAt(start - 2) === 0x5c || (oldText.charCodeAt(start - 2) === 0x0d && oldText.charCodeAt(start - 3) === 0x5c))) return undefined;

@@ -57,6 +57,15 @@ function sameTree(got: SourceFile, want: SourceFile, what: string): void {
   assert.deepEqual(got.lineStarts, want.lineStarts, `${what}: line starts`);
 }
 
+/** The span an editor would report for the edit `a` -> `b` (naive common prefix and suffix). */
+function spanOf(a: string, b: string): { start: number; oldEnd: number; newEnd: number; text: string } {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  return { start: p, oldEnd: a.length - s, newEnd: b.length - s, text: b.slice(p, b.length - s) };
+}
+
 const WORDS = ['eth0', 'v1', 'lo', 'up', 'down', '10.0.0.1/24', '-j', 'DROP', 'ACCEPT', '--dport', '80', 'tcp', 'netns', 'a', 'b', 'veth', 'probe', 'listen', '#', '"', 'x', '0', '1'];
 
 /** One random edit of `text`: a character, a word, a line break, or a swap of a word for a common one. */
@@ -110,7 +119,8 @@ describe('model: incremental updates equal whole-file runs', function () {
       let file = parse(cur);
       for (let k = 0; k < 20; k++) {
         const next = mutate(cur, rnd);
-        const rp = reparse(file, next);
+        // Every other edit comes with its span and inserted text, as an editor's change event does.
+        const rp = reparse(file, next, k % 2 ? spanOf(cur, next) : undefined);
         const want = parse(next);
         if (rp) {
           sameTree(rp.file, want, `${name} edit ${k}`);
