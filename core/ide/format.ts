@@ -71,9 +71,7 @@ export function formatText(text: string): string {
 
 /** The edits that turn `text` into formatText(text), each one a whitespace gap between two tokens. */
 export function formatEdits(text: string): TextEdit[] {
-  handoff = undefined;
-  const r = pass(text, Mode.Anchors);
-  return r.refusal || r.text === text ? [] : gapEdits(text, r.text, r.record);
+  return editsTouching(text, 0, text.length);
 }
 
 /**
@@ -84,7 +82,14 @@ export function formatEdits(text: string): TextEdit[] {
 export function formatRange(text: string, start: number, end: number): TextEdit[] {
   const lo = lineStart(text, Math.max(0, Math.min(start, text.length)));
   const hi = lineEnd(text, Math.max(lo, Math.min(end, text.length)));
-  return formatEdits(text).filter((e) => e.end >= lo && e.start <= hi);
+  return editsTouching(text, lo, hi);
+}
+
+/** The edits of formatEdits(text) with end >= lo and start <= hi. */
+function editsTouching(text: string, lo: number, hi: number): TextEdit[] {
+  handoff = undefined;
+  const r = pass(text, Mode.Anchors);
+  return r.refusal || r.text === text ? [] : gapEdits(text, r.text, r.record, lo, hi);
 }
 
 /** Applies non-overlapping edits (any order) to text. */
@@ -489,12 +494,16 @@ function sameWordBeforeNewline(word: string): boolean {
   return !continuation && scanWord(t, 0).end === word.length;
 }
 
-/** The edits between consecutive anchors (and before the first / after the last) that differ. */
-function gapEdits(src: string, out: string, anchors: Int32Array): TextEdit[] {
+/**
+ * The edits between consecutive anchors (and before the first / after the last) that differ, of
+ * those touching [lo, hi] (end >= lo, start <= hi).
+ */
+function gapEdits(src: string, out: string, anchors: Int32Array, lo: number, hi: number): TextEdit[] {
   const edits: TextEdit[] = [];
   let origAt = 0;
   let outAt = 0;
   const gap = (origEnd: number, outEnd: number): void => {
+    if (origEnd < lo || origAt > hi) return;
     const newText = out.slice(outAt, outEnd);
     if (src.slice(origAt, origEnd) !== newText) edits.push({ start: origAt, end: origEnd, newText });
   };
