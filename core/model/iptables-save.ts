@@ -4,7 +4,7 @@
 // extension's own order, then the target. One rule per (source, destination) pair of
 // comma lists, as iptables expands them. No validation here: core/model/iptables-parse.ts did it.
 
-import { ipv4ToString, Origin, Prefix, prefixToString, RejectWith, XtMatch, XtRule, XtTarget } from '../kernel/config';
+import { ipv4ToString, Origin, PortRange, Prefix, prefixToString, RejectWith, XtMatch, XtRule, XtTarget } from '../kernel/config';
 import type { MatchInst, RuleSpec, TargetInst } from './iptables-parse';
 import { hex, icmpTypeText, natRangeText, portRangeText, protoText, saveQuote, tcpFlagsText } from './iptables-values';
 
@@ -64,7 +64,7 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
     tailText += inv(OIF, oif.invert) + oif.v;
   }
   if (proto) {
-    tail[at++] = { kind: 'proto', proto: proto.v, invert: proto.invert };
+    tail[at++] = protoMatch(proto.v, proto.invert);
     tailText += inv(PROTO, proto.invert) + protoText(proto.v);
   }
   for (let k = 0; k < spec.matches.length; k++) {
@@ -136,6 +136,28 @@ function prefixText(p: Prefix): string {
   return s;
 }
 
+/** `-p tcp`, `-p udp`, `-p icmp` (not inverted): one frozen match object each, shared by the rules
+ *  (nothing changes a rule's matches after the fact). */
+const PROTO_MATCHES = new Map<number, XtMatch>([1, 6, 17].map((p) => [p, Object.freeze({ kind: 'proto', proto: p, invert: false })]));
+function protoMatch(proto: number, invert: boolean): XtMatch {
+  return (!invert && PROTO_MATCHES.get(proto)) || { kind: 'proto', proto, invert };
+}
+
+/** --sport/--dport matches that are not inverted, shared by the rules that have the same range: a
+ *  bounded cache (emptied when full) of frozen objects, as the same ports recur rule after rule. */
+const PORT_MATCHES = { sport: new Map<number, XtMatch>(), dport: new Map<number, XtMatch>() };
+function portMatch(kind: 'sport' | 'dport', range: PortRange, invert: boolean): XtMatch {
+  if (invert) return { kind, range, invert };
+  const cache = PORT_MATCHES[kind];
+  const key = ((range[0] << 16) | range[1]) | 0;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const m: XtMatch = Object.freeze({ kind, range: Object.freeze(range) as PortRange, invert: false });
+  if (cache.size >= 4096) cache.clear();
+  cache.set(key, m);
+  return m;
+}
+
 /** How many XtMatch entries matchConfig writes for `m`. */
 function matchCount(m: MatchInst): number {
   return (m.sport ? 1 : 0) + (m.dport ? 1 : 0) + (m.flags ? 1 : 0) + (m.icmp ? 1 : 0) + (m.states ? 1 : 0) +
@@ -145,8 +167,8 @@ function matchCount(m: MatchInst): number {
 
 /** Writes the kernel configuration of match `m` into `out` from index `at`; returns the next index. */
 function matchConfig(m: MatchInst, out: XtMatch[], at: number): number {
-  if (m.sport) out[at++] = { kind: 'sport', range: m.sport.v, invert: m.sport.invert };
-  if (m.dport) out[at++] = { kind: 'dport', range: m.dport.v, invert: m.dport.invert };
+  if (m.sport) out[at++] = portMatch('sport', m.sport.v, m.sport.invert);
+  if (m.dport) out[at++] = portMatch('dport', m.dport.v, m.dport.invert);
   if (m.flags) out[at++] = { kind: 'tcpflags', mask: m.flags.v.mask, comp: m.flags.v.comp, invert: m.flags.invert };
   if (m.icmp) out[at++] = { kind: 'icmptype', type: m.icmp.v.type, code: m.icmp.v.code, invert: m.icmp.invert };
   if (m.states) out[at++] = { kind: 'ctstate', states: m.states.v, invert: m.states.invert };

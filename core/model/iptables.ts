@@ -76,6 +76,29 @@ function newTable(name: XtTableName): XtTable {
   return { name, chains };
 }
 
+/** Symbol keys of chains, `chain:NS/TABLE/NAME`: one string per chain instead of one per rule that
+ *  names it (a bounded cache of a pure function of the three names, emptied when full). */
+const CHAIN_KEYS = new Map<string, Map<string, Map<string, string>>>();
+let chainKeyCount = 0;
+function chainKey(netns: string, table: string, chain: string): string {
+  let byTable = CHAIN_KEYS.get(netns);
+  if (!byTable) CHAIN_KEYS.set(netns, (byTable = new Map()));
+  let byChain = byTable.get(table);
+  if (!byChain) byTable.set(table, (byChain = new Map()));
+  let key = byChain.get(chain);
+  if (key === undefined) {
+    key = `chain:${netns}/${table}/${chain}`;
+    if (chainKeyCount >= 16384) {
+      CHAIN_KEYS.clear();
+      chainKeyCount = 0;
+    } else {
+      byChain.set(chain, key);
+      chainKeyCount++;
+    }
+  }
+  return key;
+}
+
 /** StatementInfo.what per command (constants: one string for every line). */
 const WHAT: Record<ParsedCmd['op'], string> = {
   A: 'iptables -A', D: 'iptables -D', I: 'iptables -I', R: 'iptables -R', L: 'iptables -L', S: 'iptables -S',
@@ -102,10 +125,8 @@ class Runner {
     return this.ctx.argv[i] ?? this.ctx.argv[0];
   }
 
-  private keyPrefix: string | undefined;
-
   private key(chain: string): string {
-    return (this.keyPrefix ??= `chain:${this.ctx.netnsName}/${this.p.table}/`) + chain;
+    return chainKey(this.ctx.netnsName, this.p.table, chain);
   }
 
   private chainRef(isDef = false): void {
