@@ -1,7 +1,10 @@
 // Byte-for-byte check of the one-pass formatter (core/ide/format.ts) against the token-based
 // formatter it replaced, kept below as the reference oracle: formatText, formatRefusal, formatEdits
 // and formatRange must give exactly what the oracle gives, on random token soup, character noise,
-// real files with random edits, formatted files with random edits, and generated topologies.
+// statement-shaped blocks, real files with random edits, formatted files with random edits, and
+// generated topologies. The formatter's safety net (sameBlocksAndWords) is checked against the
+// oracle's comparison of two parse() trees. The oracle is also what ties the formatter's mirrored
+// lexer and parser rules to core/syntax: a syntax change fails here until format.ts follows.
 // It owns the oracle copy only; the formatter's rules and goldens are tested in test/format/ and
 // test/props/. A failure prints the seed and the shrunk input; rerun one with FC_SEED=<seed>.
 import * as assert from 'node:assert/strict';
