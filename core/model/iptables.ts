@@ -35,8 +35,28 @@ const TARGET_LIMITS: Partial<Record<string, { table: XtTableName; hooks?: XtHook
   CT: { table: 'raw', where: 'in the raw table (PREROUTING, OUTPUT)' },
 };
 
+/** `NS/TABLE` keys of IptablesFacts.tables: one string per pair (a bounded cache of a pure function). */
+const AUX_KEYS = new Map<string, Map<string, string>>();
+let auxKeyCount = 0;
+function auxKey(netns: string, table: string): string {
+  let byTable = AUX_KEYS.get(netns);
+  if (!byTable) AUX_KEYS.set(netns, (byTable = new Map()));
+  let k = byTable.get(table);
+  if (k === undefined) {
+    k = `${netns}/${table}`;
+    if (auxKeyCount >= 16384) {
+      AUX_KEYS.clear();
+      auxKeyCount = 0;
+    } else {
+      byTable.set(table, k);
+      auxKeyCount++;
+    }
+  }
+  return k;
+}
+
 function tableAux(f: IptablesFacts, netns: string, table: string): TableAux {
-  const k = `${netns}/${table}`;
+  const k = auxKey(netns, table);
   let a = f.tables.get(k);
   if (!a) {
     a = { out: new Map(), in: new Map(), limited: new Map() };
