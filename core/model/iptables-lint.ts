@@ -78,15 +78,27 @@ interface Cand {
   stateful: boolean;
 }
 
+const ignored = (m: XtMatch): boolean => m.kind === 'comment' || (m.kind === 'icmptype' && m.type === 255 && !m.invert);
+
 function prep(rule: XtRule, idx: number): Cand {
-  const conds: XtMatch[] = [];
   let stateful = false;
+  let skip = 0;
   for (const m of rule.matches) {
-    if (m.kind === 'comment' || (m.kind === 'icmptype' && m.type === 255 && !m.invert)) continue;
-    conds.push(m);
-    if (STATEFUL.has(m.kind)) stateful = true;
+    if (ignored(m)) skip++;
+    else if (STATEFUL.has(m.kind)) stateful = true;
   }
+  // Most rules have no condition to leave out: share their matches array.
+  if (skip === 0) return { idx, rule, conds: rule.matches, stateful };
+  const conds: XtMatch[] = [];
+  for (const m of rule.matches) if (!ignored(m)) conds.push(m);
   return { idx, rule, conds, stateful };
+}
+
+/** Whether candidate `a` (an earlier rule) decides every packet rule `b` matches. */
+function decides(a: Cand, b: Cand, lastMutation: number): boolean {
+  if (a.rule.origin === b.rule.origin) return false;
+  if (a.stateful && lastMutation > a.idx) return false;
+  return covers(a, b);
 }
 
 function lintShadows(state: Pick<LintState, 'statements'>, chainName: string, rules: XtRule[], out: Diagnostic[]): void {
@@ -97,14 +109,9 @@ function lintShadows(state: Pick<LintState, 'statements'>, chainName: string, ru
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
     const b = prep(r, i);
-    const check = (a: Cand): boolean => {
-      if (a.rule.origin === r.origin) return false;
-      if (a.stateful && lastMutation > a.idx) return false;
-      return covers(a, b);
-    };
     let hit: Cand | undefined;
-    if (catchAll && check(catchAll)) hit = catchAll;
-    for (let k = window.length - 1; !hit && k >= 0; k--) if (check(window[k])) hit = window[k];
+    if (catchAll && decides(catchAll, b, lastMutation)) hit = catchAll;
+    for (let k = window.length - 1; !hit && k >= 0; k--) if (decides(window[k], b, lastMutation)) hit = window[k];
     if (hit && !reported.has(r.origin)) {
       reported.add(r.origin);
       const st = state.statements[r.origin];
@@ -145,6 +152,16 @@ function rangeWithin(inner: [number, number], outer: [number, number]): boolean 
   return inner[0] >= outer[0] && inner[1] <= outer[1];
 }
 
+function someRangeHolds(outer: [number, number][], inner: [number, number]): boolean {
+  for (const o of outer) if (rangeWithin(inner, o)) return true;
+  return false;
+}
+
+function allIn<T>(xs: readonly T[], set: readonly T[]): boolean {
+  for (const x of xs) if (!set.includes(x)) return false;
+  return true;
+}
+
 /** b ⟹ a, for the pairs where it is certain; false when unsure. */
 function implies(b: XtMatch, a: XtMatch): boolean {
   switch (a.kind) {
@@ -173,16 +190,19 @@ function implies(b: XtMatch, a: XtMatch): boolean {
       return false;
     case 'multiport':
       if (a.invert) return false;
-      if (b.kind === 'multiport' && !b.invert && b.which === a.which) return b.ranges.every((br) => a.ranges.some((ar) => rangeWithin(br, ar)));
-      if (a.which !== 'port' && b.kind === a.which && !b.invert) return a.ranges.some((ar) => rangeWithin(b.range, ar));
+      if (b.kind === 'multiport' && !b.invert && b.which === a.which) {
+        for (const br of b.ranges) if (!someRangeHolds(a.ranges, br)) return false;
+        return true;
+      }
+      if (a.which !== 'port' && b.kind === a.which && !b.invert) return someRangeHolds(a.ranges, b.range);
       return false;
     case 'icmptype':
       if (b.kind !== 'icmptype' || a.invert || b.invert) return false;
       return b.type === a.type && (a.code === undefined || a.code === b.code);
     case 'ctstate':
       if (b.kind !== 'ctstate') return false;
-      if (!a.invert) return !b.invert && b.states.every((s) => a.states.includes(s));
-      return b.invert && a.states.every((s) => b.states.includes(s));
+      if (!a.invert) return !b.invert && allIn(b.states, a.states);
+      return b.invert && allIn(a.states, b.states);
     case 'tcpflags':
       return b.kind === 'tcpflags' && b.mask === a.mask && b.comp === a.comp && b.invert === a.invert;
     case 'mark':

@@ -83,6 +83,9 @@ interface FlushedRoute {
 
 const isLoopbackNet = (a: Ipv4): boolean => a >>> 24 === 127;
 
+/** `net.ipv4.conf.DEV.forwarding` per device name (a bounded cache of a pure function). */
+const FORWARDING_KEYS = new Map<string, string>();
+
 /** Runs every lint of the final state and appends the diagnostics to state.diagnostics. */
 export function runLints(state: ModelState, _file: SourceFile, iptables = true): void {
   const l = new Linter(state);
@@ -126,7 +129,12 @@ class Linter {
   }
 
   forwardingOn(ns: NetnsConfig, dev: string): boolean {
-    return (ns.sysctl.get(confKey(dev, 'forwarding')) ?? '0') !== '0';
+    let key = FORWARDING_KEYS.get(dev);
+    if (key === undefined) {
+      if (FORWARDING_KEYS.size > 16384) FORWARDING_KEYS.clear();
+      FORWARDING_KEYS.set(dev, (key = confKey(dev, 'forwarding')));
+    }
+    return (ns.sysctl.get(key) ?? '0') !== '0';
   }
 
   /**

@@ -244,16 +244,21 @@ const routeKey = (r: RouteConfig) => `${r.table}|${r.type}|${r.dst.addr}|${r.dst
 /** Installs the kernel's routes for `addrs` of `dev` (on address add and on device up); a route
  *  that is already there is not added twice (fib_magic's append of an identical route fails). */
 function installAddressRoutes(ns: NetnsConfig, dev: DeviceConfig, addrs: AddrConfig[]): void {
-  const have = new Set(ns.routes.filter((r) => r.devId === dev.id).map(routeKey));
   for (const a of addrs) {
     for (const r of routesForAddress(ns, dev, a, dev.up)) {
-      const k = routeKey(r);
-      if (have.has(k)) continue;
-      have.add(k);
+      if (hasSameRoute(ns.routes, r)) continue;
       ns.routes.push(r);
       noteTable(ns, r.table);
     }
   }
+}
+
+/** A route with r's routeKey (table, type, destination, device) is already there. */
+function hasSameRoute(routes: RouteConfig[], r: RouteConfig): boolean {
+  for (const x of routes) {
+    if (x.devId === r.devId && x.table === r.table && x.type === r.type && x.dst.addr === r.dst.addr && x.dst.len === r.dst.len) return true;
+  }
+  return false;
 }
 
 /** Removes the kernel's routes of addresses that went away, unless a remaining address of the

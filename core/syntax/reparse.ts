@@ -118,14 +118,17 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
     errors.push(e);
   }
   errors.sort((a, b) => a.start - b.start);
-  const lineStarts = ls.slice(0, l0 + 1);
+  // The line starts are updated in place (the old tree is given up anyway): those of the edited
+  // lines replaced, the later ones moved.
+  const inner: number[] = [];
   const subStarts = sub.lineStarts;
-  if (oldEnd === oldText.length) {
-    for (let i = 1; i < subStarts.length; i++) lineStarts.push(start + subStarts[i]);
-  } else {
-    for (let i = 1; i < subStarts.length; i++) if (start + subStarts[i] < oldEnd + delta) lineStarts.push(start + subStarts[i]);
-    for (let i = l1 + 1; i < ls.length; i++) lineStarts.push(ls[i] + delta);
-  }
+  const atEnd = oldEnd === oldText.length;
+  for (let i = 1; i < subStarts.length; i++) if (atEnd || start + subStarts[i] < oldEnd + delta) inner.push(start + subStarts[i]);
+  const lineStarts = ls;
+  const tail = atEnd ? ls.length - (l0 + 1) : l1 - l0;
+  if (delta !== 0) for (let i = l1 + 1; i < ls.length; i++) ls[i] += delta;
+  if (inner.length === tail) for (let k = 0; k < tail; k++) ls[l0 + 1 + k] = inner[k];
+  else ls.splice(l0 + 1, tail, ...inner);
   return { file: makeSourceFile(newText, old.items, errors, lineStarts), start, oldEnd, delta, changed, firstId, removed, added };
 }
 
