@@ -379,11 +379,6 @@ export class IncrementalModel {
    * undefined when a whole build is needed (the caller builds a new IncrementalModel).
    */
   update(rp: Reparse): Model | undefined {
-    if (rp.file.items.length === 0 && this.slots.length === 0) {
-      this.file = rp.file;
-      this.model = this.assemble();
-      return this.model;
-    }
     // The reparse kept every block: the statements of the edited lines are new nodes, ids
     // firstId.. (`removed` before, `added` now); when the counts differ, later ids moved.
     const a = rp.firstId;

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateTopology } from '../../bench/generate';
+import { AnalysisCache } from '../../core/ide/analysis';
 import { IncrementalModel } from '../../core/model/incremental';
 import { buildModel, Model } from '../../core/model/index';
 import { parse } from '../../core/syntax/parser';
@@ -200,6 +201,24 @@ describe('model: incremental updates equal whole-file runs', function () {
       sameModel(m!, buildModel(next), 'line edit');
       file = rp!.file;
     }
+  });
+
+  it('the IDE cache updates a document in place and answers what a fresh analysis answers', () => {
+    const g = generateTopology({ namespaces: 10 });
+    const cache = new AnalysisCache();
+    cache.get('doc', 1, g.text);
+    assert.equal(cache.lastHow, 'build');
+    const at = g.text.indexOf('--dport ', g.text.indexOf('namespace n4 {')) + '--dport '.length;
+    const next = g.text.slice(0, at) + '9' + g.text.slice(at);
+    const a = cache.get('doc', 2, next, { fromVersion: 1, span: { start: at, oldEnd: at, newEnd: at + 1, text: '9' } });
+    assert.equal(cache.lastHow, 'update');
+    sameModel(a.model, buildModel(next), 'cache update');
+    assert.equal(cache.get('doc', 2, next), a);
+    assert.equal(cache.lastHow, 'cached');
+    // A span that does not belong to the cached version is not used: the texts are compared instead.
+    const back = cache.get('doc', 3, g.text, { fromVersion: 7, span: { start: 0, oldEnd: 0, newEnd: 0, text: '' } });
+    assert.equal(cache.lastHow, 'update');
+    sameModel(back.model, buildModel(g.text), 'cache update without a usable span');
   });
 
   it('changing one firewall rule replays only that namespace', () => {
