@@ -247,7 +247,7 @@ export function parseIpv4(text: string): Ipv4 | undefined {
 }
 
 /** parseIpv4 of text[from, to), without slicing the text. */
-export function parseIpv4At(text: string, from: number, to: number): Ipv4 | undefined {
+export function parseIpv4At(text: string, from: number, to: number, short = false): Ipv4 | undefined {
   // Exactly four parts of 1-3 ASCII digits, each at most 255 (hand-rolled: every address word
   // of a file comes through here).
   let v = 0;
@@ -265,6 +265,11 @@ export function parseIpv4At(text: string, from: number, to: number): Ipv4 | unde
       n = n * 10 + (c - 0x30);
       digits++;
     } else return undefined;
+  }
+  // `short`: iptables' inet_aton-style 10.1 = 10.1.0.0 (missing parts are zero at the end).
+  if (short) {
+    for (; parts < 4; parts++) v *= 256;
+    return v >>> 0;
   }
   return parts === 4 ? v >>> 0 : undefined;
 }

@@ -3,7 +3,7 @@
 // canonical spelling as iptables-save prints them. Pure functions returning a value or an error
 // text in the tool's words. It knows nothing of commands, chains or diagnostics.
 
-import { AddrType, CtState, Ipv4, ipv4ToString, PortRange, Prefix, prefixMask } from '../kernel/config';
+import { AddrType, CtState, Ipv4, ipv4ToString, parseIpv4At, PortRange, Prefix, prefixMask } from '../kernel/config';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -21,37 +21,14 @@ export function parseUint(text: string, max = 0xffffffff): number | undefined {
 
 /** A dotted quad of 1..4 decimal parts; missing trailing parts are 0 (iptables reads `1.2.3` as 1.2.3.0). */
 export function parseDotted(text: string): Ipv4 | undefined {
-  return parseDottedAt(text, 0, text.length);
-}
-
-/** parseDotted of text[from, to). */
-function parseDottedAt(text: string, from: number, to: number): Ipv4 | undefined {
-  // Hand-rolled (no split/regex): -s/-d of every rule goes through here.
-  let v = 0;
-  let parts = 0;
-  let n = 0;
-  let digits = 0;
-  for (let i = from; i <= to; i++) {
-    const c = i < to ? text.charCodeAt(i) : 0x2e;
-    if (c === 0x2e) {
-      if (digits === 0 || n > 255 || ++parts > 4) return undefined;
-      v = v * 256 + n;
-      n = 0;
-      digits = 0;
-    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
-      n = n * 10 + (c - 0x30);
-      digits++;
-    } else return undefined;
-  }
-  for (; parts < 4; parts++) v *= 256;
-  return v >>> 0;
+  return parseIpv4At(text, 0, text.length, true);
 }
 
 /** `ADDR[/PLEN|/MASK]` of -s/-d; host bits are cleared as iptables does (10.0.0.1/8 -> 10.0.0.0/8).
  *  The prefix, or the error text. */
 export function parseAddrMask(text: string): Prefix | string {
   const slash = text.indexOf('/');
-  const addr = slash < 0 ? parseDotted(text) : parseDottedAt(text, 0, slash);
+  const addr = slash < 0 ? parseDotted(text) : parseIpv4At(text, 0, slash, true);
   if (addr === undefined) return `host/network \`${slash < 0 ? text : text.slice(0, slash)}' not found`;
   let len = 32;
   if (slash >= 0) {

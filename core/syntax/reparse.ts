@@ -9,7 +9,7 @@
 
 import type { Diagnostic } from '../diagnostics/types';
 import { parse } from './parser';
-import { BlockNode, CommandNode, ItemNode, makeSourceFile, SourceFile } from './tree';
+import { BlockNode, CommandNode, ItemNode, makeSourceFile, offsetToPosition, SourceFile } from './tree';
 
 export interface Reparse {
   file: SourceFile;
@@ -60,10 +60,10 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
   }
   // Whole lines around it.
   const ls = old.lineStarts;
-  const l0 = lineOf(ls, p);
+  const l0 = offsetToPosition(ls, p).line;
   const start = ls[l0];
   const changedEnd = oldText.length - s;
-  const l1 = lineOf(ls, Math.max(p, changedEnd));
+  const l1 = offsetToPosition(ls, Math.max(p, changedEnd)).line;
   const oldEnd = l1 + 1 < ls.length ? ls[l1 + 1] : oldText.length;
   if (oldEnd < changedEnd) return undefined;
   const oldRegion = oldText.slice(start, oldEnd);
@@ -158,17 +158,6 @@ function plainLines(text: string): boolean {
     if (c === 0x7b || c === 0x7d || c === 0x5c) return false;
   }
   return true;
-}
-
-function lineOf(lineStarts: number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** The body list holding the statements that start in [start, end), their index and count. */
