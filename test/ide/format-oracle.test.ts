@@ -8,15 +8,13 @@
 // It owns the oracle copy only; the formatter's rules and goldens are tested in test/format/ and
 // test/props/. A failure prints the seed and the shrunk input; rerun one with FC_SEED=<seed>.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { generateTopology } from '../../bench/generate';
 import { formatEdits, formatRange, formatRefusal, formatText, sameBlocksAndWords } from '../../core/ide/format';
 import { lex, Token, TokenKind } from '../../core/syntax/lexer';
 import { parse } from '../../core/syntax/parser';
 import { ItemNode, SourceFile } from '../../core/syntax/tree';
-import { repoRoot } from '../util/golden';
+import { Mutation, mutate, mutationArb, readCorpus } from '../util/mutations';
 
 // ---------------------------------------------------------------------------------------------
 // REFERENCE ORACLE: the formatter as it was before the one-pass rewrite (core/ide/format.ts at
@@ -287,38 +285,11 @@ const blocky = fc
   .array(fc.tuple(fc.constantFrom('namespace n1', 'namespace n2', 'jail 10.0.0.1', 'namespace', 'jail a b', 'namespace bad/name'), fc.array(line, { maxLength: 8 }), fc.boolean()), { maxLength: 5 })
   .map((bs) => bs.map(([h, ls, close]) => `${h} {\n${ls.map((l) => l.join('')).join('')}${close ? '}\n' : ''}`).join(''));
 
-function readCorpus(): string[] {
-  const texts: string[] = [];
-  const dirs = [path.join(repoRoot, 'examples'), path.join(repoRoot, 'test', 'fixtures', 'format'), path.join(repoRoot, 'test', 'fixtures', 'syntax')];
-  for (const dir of dirs) {
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.netns') || f.endsWith('.formatted')) texts.push(fs.readFileSync(path.join(dir, f), 'utf8'));
-  }
-  texts.push(generateTopology({ namespaces: 3, linesPerNamespace: 40 }).text);
-  return texts;
-}
 const corpus = readCorpus();
 /** The corpus after formatting: the one-pass formatter's no-copy path runs until the first edit. */
 const formattedCorpus = corpus.map(oracleFormatText);
 
-type Mutation = { at: number; kind: 'insert' | 'delete' | 'replace'; text: string; len: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  at: fc.nat(),
-  kind: fc.constantFrom('insert', 'delete', 'replace'),
-  text: fc.oneof(fc.constantFrom(...CHARS), fragment),
-  len: fc.integer({ min: 1, max: 12 }),
-});
-
-function mutate(text: string, muts: Mutation[]): string {
-  let s = text;
-  for (const m of muts) {
-    const at = s.length ? m.at % (s.length + 1) : 0;
-    if (m.kind === 'insert') s = s.slice(0, at) + m.text + s.slice(at);
-    else if (m.kind === 'delete') s = s.slice(0, at) + s.slice(at + m.len);
-    else s = s.slice(0, at) + m.text + s.slice(at + m.len);
-  }
-  return s;
-}
+const mutation = mutationArb(CHARS, fragment);
 
 const mutatedFrom = (texts: string[]): fc.Arbitrary<string> =>
   fc

@@ -4,8 +4,6 @@
 // diagnostic codes) and its edits agree with its text. Runs are sized to keep the whole file well
 // under 20 s. A failure prints the seed and the shrunk input; rerun one with FC_SEED=<seed>.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { applyEdits, formatEdits, formatRange, formatRefusal, formatText } from '../../core/ide/format';
 import { buildModel } from '../../core/model/index';
@@ -13,7 +11,7 @@ import { lex, lexComments, TokenKind } from '../../core/syntax/lexer';
 import { parse } from '../../core/syntax/parser';
 import { ItemNode, printTokens } from '../../core/syntax/tree';
 import { assertTreeAgreesWithTokens } from '../syntax/agree';
-import { repoRoot } from '../util/golden';
+import { mutate, mutationArb, readCorpus } from '../util/mutations';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
 const params = (numRuns: number): fc.Parameters<unknown> => (seed === undefined ? { numRuns } : { numRuns, seed });
@@ -41,35 +39,9 @@ const tokenSoup = fc
   .map((parts) => parts.map(([f, sep]) => f + sep).join(''));
 const charNoise = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 80 });
 
-function readCorpus(): string[] {
-  const texts: string[] = [];
-  const dirs = [path.join(repoRoot, 'examples'), path.join(repoRoot, 'test', 'fixtures', 'format'), path.join(repoRoot, 'test', 'fixtures', 'syntax')];
-  for (const dir of dirs) {
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.netns')) texts.push(fs.readFileSync(path.join(dir, f), 'utf8'));
-  }
-  return texts;
-}
 const corpus = readCorpus();
 
-type Mutation = { at: number; kind: 'insert' | 'delete' | 'replace'; text: string; len: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  at: fc.nat(),
-  kind: fc.constantFrom('insert', 'delete', 'replace'),
-  text: fc.oneof(fc.constantFrom(...CHARS), fragment),
-  len: fc.integer({ min: 1, max: 12 }),
-});
-
-function mutate(text: string, muts: Mutation[]): string {
-  let s = text;
-  for (const m of muts) {
-    const at = s.length ? m.at % (s.length + 1) : 0;
-    if (m.kind === 'insert') s = s.slice(0, at) + m.text + s.slice(at);
-    else if (m.kind === 'delete') s = s.slice(0, at) + s.slice(at + m.len);
-    else s = s.slice(0, at) + m.text + s.slice(at + m.len);
-  }
-  return s;
-}
+const mutation = mutationArb(CHARS, fragment);
 
 /** A real file with a few edits: keeps most structure, breaks some. */
 const mutatedFile = fc
