@@ -611,6 +611,9 @@ export class IncrementalModel {
     try {
       // The iptables lints come last, as in a whole run.
       const m = finishModel(state, this.file, diags, false);
+      // A new topology object per version: the simulator caches a compiled kernel per topology
+      // object (core/sim/simulate.ts), and the maps inside change in place from one version to the next.
+      m.topology = { namespaces: state.topology.namespaces, devices: state.topology.devices };
       for (const name of state.nsOrder) for (const d of this.xtLints.get(name) ?? []) m.diagnostics.push(d);
       // The symbols (several per statement) are gathered when first read: publishing diagnostics
       // needs none. Read them before the next update: it changes the records in place.

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateTopology } from '../../bench/generate';
 import { AnalysisCache } from '../../core/ide/analysis';
+import { runProbes } from '../../core/ide/probes';
 import { IncrementalModel } from '../../core/model/incremental';
 import { buildModel, Model } from '../../core/model/index';
 import { parse } from '../../core/syntax/parser';
@@ -45,6 +46,9 @@ function sameModel(got: Model, want: Model, what: string): void {
   assert.deepEqual([...got.topology.namespaces.keys()], [...want.topology.namespaces.keys()], `${what}: namespaces`);
   for (const [name, ns] of want.topology.namespaces) assert.equal(canon(got.topology.namespaces.get(name)), canon(ns), `${what}: namespace ${name}`);
   assert.deepEqual([...got.topology.devices.keys()].sort((a, b) => a - b), [...want.topology.devices.keys()].sort((a, b) => a - b), `${what}: device ids`);
+  // The simulator caches compiled kernels per topology object: an update must not be served one
+  // compiled for an earlier version.
+  if (want.probes.length) assert.equal(canon(runProbes(got, 'separate')), canon(runProbes(want, 'separate')), `${what}: probe results`);
 }
 
 function sameTree(got: SourceFile, want: SourceFile, what: string): void {
@@ -219,6 +223,22 @@ describe('model: incremental updates equal whole-file runs', function () {
     const back = cache.get('doc', 3, g.text, { fromVersion: 7, span: { start: 0, oldEnd: 0, newEnd: 0, text: '' } });
     assert.equal(cache.lastHow, 'update');
     sameModel(back.model, buildModel(g.text), 'cache update without a usable span');
+  });
+
+  it('probes of an updated model see the new rules, not a kernel compiled for the old version', () => {
+    const text = [
+      'namespace a {', '    ip link set lo up', '    ip link add v0 type veth peer name v1 netns b', '    ip addr add 10.0.0.1/24 dev v0',
+      '    ip link set v0 up', '}', 'namespace b {', '    ip link set lo up', '    ip addr add 10.0.0.2/24 dev v1', '    ip link set v1 up',
+      '    listen tcp 0.0.0.0:80', '    iptables -A INPUT -p tcp --dport 81 -j DROP', '}', 'probe web from a tcp 10.0.0.2:80 expect delivered in b', '',
+    ].join('\n');
+    const cache = new AnalysisCache();
+    const before = runProbes(cache.get('doc', 1, text).model, 'separate');
+    assert.equal(before[0].outcome, 'delivered');
+    const next = text.replace('--dport 81', '--dport 80');
+    const a = cache.get('doc', 2, next);
+    assert.equal(cache.lastHow, 'update');
+    assert.deepEqual(runProbes(a.model, 'separate'), runProbes(buildModel(next), 'separate'));
+    assert.equal(runProbes(a.model, 'separate')[0].outcome, 'dropped');
   });
 
   it('changing one firewall rule replays only that namespace', () => {
