@@ -9,6 +9,7 @@ import type { StatementInfo, SymbolOccurrence } from '../model/context';
 import { IncrementalModel } from '../model/incremental';
 import { buildModel, Model } from '../model/index';
 import { parse } from '../syntax/parser';
+import { lazyProperty } from '../util/lazy';
 import { EditSpan, reparse } from '../syntax/reparse';
 import type { Token } from '../syntax/lexer';
 import { lexComments } from '../syntax/lexer';
@@ -45,12 +46,12 @@ export function analyze(text: string, model?: Model): Analysis {
 /** The analysis of a model; the indexes are built on first use (publishing diagnostics needs none). */
 function analysisOf(text: string, m: Model): Analysis {
   const a = { text, model: m } as Analysis;
-  lazy(a, 'commands', () => {
+  lazyProperty(a, 'commands', () => {
     const commands: CommandNode[] = [];
     forEachCommand(m.file.items, (c) => commands.push(c));
     return commands;
   });
-  lazy(a, 'blocks', () => {
+  lazyProperty(a, 'blocks', () => {
     const blocks: Analysis['blocks'] = [];
     forEachBlock(m.file.items, (b, outer) => {
       const ns = b.kind === 'namespace' ? b.name?.value ?? 'root' : outer.filter((o) => o.kind === 'namespace').pop()?.name?.value ?? 'root';
@@ -58,8 +59,8 @@ function analysisOf(text: string, m: Model): Analysis {
     });
     return blocks;
   });
-  lazy(a, 'symbols', () => [...m.symbols].sort((x, y) => x.start - y.start));
-  lazy(a, 'symbolsByKey', () => {
+  lazyProperty(a, 'symbols', () => [...m.symbols].sort((x, y) => x.start - y.start));
+  lazyProperty(a, 'symbolsByKey', () => {
     const symbolsByKey = new Map<string, SymbolOccurrence[]>();
     for (const s of a.symbols) {
       let list = symbolsByKey.get(s.key);
@@ -68,21 +69,8 @@ function analysisOf(text: string, m: Model): Analysis {
     }
     return symbolsByKey;
   });
-  lazy(a, 'rulePositions', () => rulePositions(m.topology));
+  lazyProperty(a, 'rulePositions', () => rulePositions(m.topology));
   return a;
-}
-
-/** Defines `obj[key]` as computed once, on first read. */
-function lazy<T extends object, K extends keyof T>(obj: T, key: K, make: () => T[K]): void {
-  Object.defineProperty(obj, key, {
-    configurable: true,
-    enumerable: true,
-    get() {
-      const v = make();
-      Object.defineProperty(obj, key, { value: v, enumerable: true, writable: false });
-      return v;
-    },
-  });
 }
 
 function rulePositions(topology: TopologyConfig): Map<number, RulePosition> {

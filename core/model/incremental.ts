@@ -25,6 +25,7 @@ import type { ModelState, SymbolOccurrence, Tracker } from './context';
 import { finishModel, JailContext, jailOf, Model, prepareState, runItem } from './index';
 import { iptablesFacts, XtRuleInfo, TableAux } from './iptables-facts';
 import { lintIptablesOf } from './iptables-lint';
+import { lazyProperty } from '../util/lazy';
 import { FACT_PROBE_DEFS, FACT_SOCKET_ORIGINS } from './lang';
 import {
   FACT_FLUSHED_ROUTES, FlushedRoute, macForDevice, ROOT_NETNS, setTablesCreated, STATEMENT_DEVICE_ID_BASE, tablesCreatedIn, truncateNames,
@@ -617,15 +618,10 @@ export class IncrementalModel {
       for (const name of state.nsOrder) for (const d of this.xtLints.get(name) ?? []) m.diagnostics.push(d);
       // The symbols (several per statement) are gathered when first read: publishing diagnostics
       // needs none. Read them before the next update: it changes the records in place.
-      Object.defineProperty(m, 'symbols', {
-        configurable: true,
-        enumerable: true,
-        get() {
-          const syms: SymbolOccurrence[] = [];
-          for (const rec of recs) if (rec.syms) for (const x of rec.syms) syms.push(x);
-          Object.defineProperty(m, 'symbols', { value: syms, enumerable: true, writable: true });
-          return syms;
-        },
+      lazyProperty(m, 'symbols', () => {
+        const syms: SymbolOccurrence[] = [];
+        for (const rec of recs) if (rec.syms) for (const x of rec.syms) syms.push(x);
+        return syms;
       });
       return m;
     } finally {

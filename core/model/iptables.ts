@@ -18,6 +18,7 @@ import { buildRules } from './iptables-save';
 import { IPPROTO_TCP } from './iptables-values';
 
 import { iptablesFacts, IptablesFacts, TableAux, XtRuleInfo } from './iptables-facts';
+import { KeyCache } from '../util/key-cache';
 
 export { lintIptables } from './iptables-lint';
 
@@ -35,25 +36,9 @@ const TARGET_LIMITS: Partial<Record<string, { table: XtTableName; hooks?: XtHook
   CT: { table: 'raw', where: 'in the raw table (PREROUTING, OUTPUT)' },
 };
 
-/** `NS/TABLE` keys of IptablesFacts.tables: one string per pair (a bounded cache of a pure function). */
-const AUX_KEYS = new Map<string, Map<string, string>>();
-let auxKeyCount = 0;
-function auxKey(netns: string, table: string): string {
-  let byTable = AUX_KEYS.get(netns);
-  if (!byTable) AUX_KEYS.set(netns, (byTable = new Map()));
-  let k = byTable.get(table);
-  if (k === undefined) {
-    k = `${netns}/${table}`;
-    if (auxKeyCount >= 16384) {
-      AUX_KEYS.clear();
-      auxKeyCount = 0;
-    } else {
-      byTable.set(table, k);
-      auxKeyCount++;
-    }
-  }
-  return k;
-}
+/** `NS/TABLE` keys of IptablesFacts.tables: one string per pair. */
+const AUX_KEYS = new KeyCache((netns, table) => `${netns}/${table}`);
+const auxKey = (netns: string, table: string): string => AUX_KEYS.get(netns, table);
 
 function tableAux(f: IptablesFacts, netns: string, table: string): TableAux {
   const k = auxKey(netns, table);
@@ -97,27 +82,9 @@ function newTable(name: XtTableName): XtTable {
 }
 
 /** Symbol keys of chains, `chain:NS/TABLE/NAME`: one string per chain instead of one per rule that
- *  names it (a bounded cache of a pure function of the three names, emptied when full). */
-const CHAIN_KEYS = new Map<string, Map<string, Map<string, string>>>();
-let chainKeyCount = 0;
-function chainKey(netns: string, table: string, chain: string): string {
-  let byTable = CHAIN_KEYS.get(netns);
-  if (!byTable) CHAIN_KEYS.set(netns, (byTable = new Map()));
-  let byChain = byTable.get(table);
-  if (!byChain) byTable.set(table, (byChain = new Map()));
-  let key = byChain.get(chain);
-  if (key === undefined) {
-    key = `chain:${netns}/${table}/${chain}`;
-    if (chainKeyCount >= 16384) {
-      CHAIN_KEYS.clear();
-      chainKeyCount = 0;
-    } else {
-      byChain.set(chain, key);
-      chainKeyCount++;
-    }
-  }
-  return key;
-}
+ *  names it. */
+const CHAIN_KEYS = new KeyCache((netns, table, chain) => `chain:${netns}/${table}/${chain}`);
+const chainKey = (netns: string, table: string, chain: string): string => CHAIN_KEYS.get(netns, table, chain);
 
 /** StatementInfo.what per command (constants: one string for every line). */
 const WHAT: Record<ParsedCmd['op'], string> = {

@@ -21,6 +21,7 @@ import type { ModelState } from './context';
 import { lintIptables } from './iptables-lint';
 import { isLocalAddress } from './lang';
 import { confKey } from './sysctl-defaults';
+import { KeyCache } from '../util/key-cache';
 
 /** Result of a route lookup on the configuration: a route, a rule action, local delivery, or nothing. */
 export type FibResult =
@@ -83,8 +84,8 @@ interface FlushedRoute {
 
 const isLoopbackNet = (a: Ipv4): boolean => a >>> 24 === 127;
 
-/** `net.ipv4.conf.DEV.forwarding` per device name (a bounded cache of a pure function). */
-const FORWARDING_KEYS = new Map<string, string>();
+/** `net.ipv4.conf.DEV.forwarding` per device name. */
+const FORWARDING_KEYS = new KeyCache((dev) => confKey(dev, 'forwarding'));
 
 /** Runs every lint of the final state and appends the diagnostics to state.diagnostics. */
 export function runLints(state: ModelState, _file: SourceFile, iptables = true): void {
@@ -129,12 +130,7 @@ class Linter {
   }
 
   forwardingOn(ns: NetnsConfig, dev: string): boolean {
-    let key = FORWARDING_KEYS.get(dev);
-    if (key === undefined) {
-      if (FORWARDING_KEYS.size > 16384) FORWARDING_KEYS.clear();
-      FORWARDING_KEYS.set(dev, (key = confKey(dev, 'forwarding')));
-    }
-    return (ns.sysctl.get(key) ?? '0') !== '0';
+    return (ns.sysctl.get(FORWARDING_KEYS.get(dev)) ?? '0') !== '0';
   }
 
   /**

@@ -4,6 +4,7 @@
 // it gives back the exact input. What a command's words mean is the model's business, not the tree's.
 
 import type { Diagnostic } from '../diagnostics/types';
+import { lazyProperty } from '../util/lazy';
 import { lex, Token, TokenKind } from './lexer';
 
 export interface CommandNode {
@@ -51,17 +52,9 @@ export interface SourceFile {
  * them). `items`, `errors` and `lineStarts` must be those of `text`.
  */
 export function makeSourceFile(text: string, items: ItemNode[], errors: Diagnostic[], lineStarts: number[]): SourceFile {
-  let tokens: Token[] | undefined;
   // `tokens` keeps its place among the keys (second), as in a plain SourceFile.
   const sf: SourceFile = { text, tokens: [], items, errors, lineStarts };
-  Object.defineProperty(sf, 'tokens', {
-    enumerable: true,
-    configurable: true,
-    get: () => (tokens ??= lex(text)),
-    set: (v: Token[]) => {
-      tokens = v;
-    },
-  });
+  lazyProperty(sf, 'tokens', () => lex(text));
   return sf;
 }
 
