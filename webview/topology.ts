@@ -25,6 +25,22 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
   return e;
 }
 
+/** A focusable, labelled box (a namespace or a device): its rectangle, its lines of text (the first
+ *  with the first class, the others with the second) and a tooltip; `line` is its source line. */
+function box(
+  layer: Element, attrs: Record<string, string | number>, line: number | null, r: { x: number; y: number; width: number; height: number },
+  rx: number, indent: number, lines: string[], classes: [string, string], label: string,
+): void {
+  const g = el('g', { ...attrs, tabindex: 0, role: 'button', 'aria-label': label }, layer);
+  if (line !== null) g.setAttribute('data-line', String(line));
+  el('rect', { x: r.x, y: r.y, width: r.width, height: r.height, rx }, g);
+  lines.forEach((t, i) => {
+    const tx = el('text', { x: r.x + indent, y: r.y + 16 + i * LINE_H, class: i === 0 ? classes[0] : classes[1] }, g);
+    tx.textContent = t;
+  });
+  el('title', {}, g).textContent = label;
+}
+
 function html<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, parent?: Element, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -144,14 +160,7 @@ export class TopologyPage {
       const r = lay.namespaces.get(ns.name)!;
       const title = namespaceTitle(ns);
       const label = `namespace ${ns.name}: ${ns.devices.length} device${ns.devices.length === 1 ? '' : 's'}${ns.forwarding ? ', forwarding' : ''}${ns.listeners.length ? `, ${title[1]}` : ''}`;
-      const g = el('g', { class: 'ns', 'data-id': `ns:${ns.name}`, 'data-netns': ns.name, tabindex: 0, role: 'button', 'aria-label': label }, nsLayer);
-      if (ns.line !== null) g.setAttribute('data-line', String(ns.line));
-      el('rect', { x: r.x, y: r.y, width: r.width, height: r.height, rx: 8 }, g);
-      title.forEach((t, i) => {
-        const tx = el('text', { x: r.x + 10, y: r.y + 16 + i * LINE_H, class: i === 0 ? 'ns-title' : 'ns-listen' }, g);
-        tx.textContent = t;
-      });
-      el('title', {}, g).textContent = label;
+      box(nsLayer, { class: 'ns', 'data-id': `ns:${ns.name}`, 'data-netns': ns.name }, ns.line, r, 8, 10, title, ['ns-title', 'ns-listen'], label);
     }
     for (const e of lay.edges) {
       const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
@@ -167,14 +176,7 @@ export class TopologyPage {
           `${dev.kind === 'loopback' ? 'loopback' : dev.kind} device ${dev.name} in namespace ${ns.name}, ${dev.up ? 'up' : 'down'}` +
           (dev.addrs.length ? `, addresses ${dev.addrs.join(', ')}` : ', no address') +
           (other ? `, veth peer ${other}` : '') + (dev.master ? `, port of ${dev.master}` : '') + `, MAC ${dev.mac}`;
-        const g = el('g', { class: `dev kind-${dev.kind}${dev.up ? '' : ' down'}`, 'data-id': dev.id, 'data-netns': ns.name, tabindex: 0, role: 'button', 'aria-label': label }, devLayer);
-        if (dev.line !== null) g.setAttribute('data-line', String(dev.line));
-        el('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: 4 }, g);
-        lines.forEach((t, i) => {
-          const tx = el('text', { x: b.x + 8, y: b.y + 16 + i * LINE_H, class: i === 0 ? 'dev-name' : 'dev-addr' }, g);
-          tx.textContent = t;
-        });
-        el('title', {}, g).textContent = label;
+        box(devLayer, { class: `dev kind-${dev.kind}${dev.up ? '' : ' down'}`, 'data-id': dev.id, 'data-netns': ns.name }, dev.line, b, 4, 8, lines, ['dev-name', 'dev-addr'], label);
       }
     }
     el('g', { class: 'layer-packets', 'aria-hidden': 'true' }, svg);
