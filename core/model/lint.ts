@@ -75,6 +75,7 @@ export function fibLookup(
  * executor's internals; the shape is the one state.ts records.
  */
 const FACT_FLUSHED_ROUTES = 'ip.flushedRoutes';
+const NONE: readonly FlushedRoute[] = [];
 interface FlushedRoute {
   route: RouteConfig;
   netns: string;
@@ -83,6 +84,20 @@ interface FlushedRoute {
 }
 
 const isLoopbackNet = (a: Ipv4): boolean => a >>> 24 === 127;
+
+function hasAddress(ns: NetnsConfig, addr: Ipv4): boolean {
+  for (const a of ns.addresses) if (a.addr === addr) return true;
+  return false;
+}
+
+/** An address's owner, for the gateway lint; what it asks of the owner is kept once asked. */
+interface GatewayOwner {
+  ns: NetnsConfig;
+  dev: DeviceConfig;
+  origin: Origin;
+  forwarding: boolean | undefined;
+  otherWay: boolean | undefined;
+}
 
 /** `net.ipv4.conf.DEV.forwarding` per device name. */
 const FORWARDING_KEYS = new KeyCache((dev) => confKey(dev, 'forwarding'));
@@ -157,40 +172,64 @@ class Linter {
       else if (!any) this.data(this.report('forwardRulesWithoutForwarding', fwd.rules[0].origin, ns.name), { netns: ns.name });
     }
     // Who owns each address (for gateway roles): address -> [namespace, address origin, device].
-    const owners = new Map<Ipv4, Array<{ ns: NetnsConfig; dev: DeviceConfig; origin: Origin }>>();
+    const owners = new Map<Ipv4, GatewayOwner[]>();
     for (const ns of this.state.topology.namespaces.values()) {
       for (const a of ns.addresses) {
         const dev = this.state.topology.devices.get(a.devId);
         if (!dev) continue;
         let list = owners.get(a.addr);
         if (!list) owners.set(a.addr, (list = []));
-        list.push({ ns, dev, origin: a.origin });
+        list.push({ ns, dev, origin: a.origin, forwarding: undefined, otherWay: undefined });
       }
     }
     const reported = new Set<string>();
     for (const ns of this.state.topology.namespaces.values()) {
-      for (const r of ns.routes) {
-        if (r.gateway === undefined || r.origin === KERNEL_ORIGIN) continue;
-        const cands = (owners.get(r.gateway) ?? []).filter((o) => o.ns !== ns);
-        if (!cands.length) continue;
-        let owner = cands.length === 1 ? cands[0] : undefined;
-        // Several namespaces have that address: take the one at the other end of the route's veth.
+      const routes = ns.routes;
+      for (let k = 0; k < routes.length; k++) {
+        const r = routes[k];
+        const gw = r.gateway;
+        if (gw === undefined || r.origin === KERNEL_ORIGIN) continue;
+        const list = owners.get(gw);
+        if (list === undefined) continue;
+        // The owners in other namespaces: one is the owner; among several, the one at the other
+        // end of the route's veth (else none).
+        let first: GatewayOwner | undefined;
+        let count = 0;
+        for (let j = 0; j < list.length; j++) {
+          if (list[j].ns === ns) continue;
+          if (count++ === 0) first = list[j];
+        }
+        if (count === 0) continue;
+        let owner = count === 1 ? first : undefined;
         const out = deviceById(this.state, r.devId);
         const peer = deviceById(this.state, out?.peer);
-        if (peer) owner = cands.find((o) => o.ns.name === peer.netns) ?? owner;
-        if (!owner || this.forwardingOn(owner.ns, owner.dev.name)) continue;
+        if (peer) {
+          for (let j = 0; j < list.length; j++) {
+            if (list[j].ns !== ns && list[j].ns.name === peer.netns) {
+              owner = list[j];
+              break;
+            }
+          }
+        }
+        if (!owner) continue;
+        // The owner's forwarding switch and other ways out are read once per owner (the state is final).
+        if (owner.forwarding === undefined) owner.forwarding = this.forwardingOn(owner.ns, owner.dev.name);
+        if (owner.forwarding) continue;
         // A host route to another address of the gateway itself needs no forwarding.
         if (r.dst.len === 32 && owner.ns.addresses.some((x) => x.addr === r.dst.addr)) continue;
         // A namespace with no other way out than the device the packet came in on is an end
         // host (a server, a provider's service address on lo), not a router: nothing to forward.
-        let otherWay = false;
-        for (const d of owner.ns.devices.values()) if (d.kind !== 'loopback' && d.up && d.id !== owner.dev.id && d.master === undefined) otherWay = true;
-        if (!otherWay) continue;
-        const k = `${ns.name}>${owner.ns.name}`;
-        if (reported.has(k)) continue;
-        reported.add(k);
-        const d = this.data(this.report('gatewayWithoutForwarding', r.origin, ns.name, ipv4ToString(r.gateway), owner.ns.name, owner.dev.name), { netns: owner.ns.name, device: owner.dev.name });
-        this.relate(d, owner.origin, `${ipv4ToString(r.gateway)} is added to ${owner.dev.name} in ${owner.ns.name} here`);
+        if (owner.otherWay === undefined) {
+          let otherWay = false;
+          for (const d of owner.ns.devices.values()) if (d.kind !== 'loopback' && d.up && d.id !== owner.dev.id && d.master === undefined) otherWay = true;
+          owner.otherWay = otherWay;
+        }
+        if (!owner.otherWay) continue;
+        const key = `${ns.name}>${owner.ns.name}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const d = this.data(this.report('gatewayWithoutForwarding', r.origin, ns.name, ipv4ToString(gw), owner.ns.name, owner.dev.name), { netns: owner.ns.name, device: owner.dev.name });
+        this.relate(d, owner.origin, `${ipv4ToString(gw)} is added to ${owner.dev.name} in ${owner.ns.name} here`);
       }
     }
   }
@@ -205,20 +244,11 @@ class Linter {
   routes(): void {
     const byNs = this.state.facts.get(FACT_FLUSHED_ROUTES) as Map<string, FlushedRoute[]> | undefined;
     // In namespace creation order, each namespace's in time order (whatever order the map has).
-    const flushed = byNs ? this.state.nsOrder.flatMap((name) => byNs.get(name) ?? []) : [];
-    for (const f of flushed) {
-      if (f.route.origin === KERNEL_ORIGIN) continue;
-      const dev = deviceById(this.state, f.route.devId);
-      const name = dev?.name ?? 'its device';
-      const [event, fix, rel] =
-        f.reason === 'down' ? ['goes down later', `add the route after the last 'ip link set ${name} up'`, `${name} goes down here`]
-          : f.reason === 'deleted' ? ['is deleted later', 'remove the route too, or keep the device', `${name} is deleted here`]
-            : ['moves to another namespace later', 'add the route where the device ends up', `${name} moves here`];
-      const d = this.report('routeDeviceDown', f.route.origin, name, event, fix);
-      this.relate(d, f.by, rel);
-    }
+    if (byNs) for (const name of this.state.nsOrder) for (const f of byNs.get(name) ?? NONE) this.flushedRoute(f);
     for (const ns of this.state.topology.namespaces.values()) {
-      for (const r of ns.routes) {
+      const routes = ns.routes;
+      for (let k = 0; k < routes.length; k++) {
+        const r = routes[k];
         if (r.origin === KERNEL_ORIGIN || r.devId === undefined) continue;
         const dev = deviceById(this.state, r.devId);
         if (!dev || dev.up) continue;
@@ -226,6 +256,19 @@ class Linter {
         this.relate(d, dev.origin, `${dev.name} is created here`);
       }
     }
+  }
+
+  /** NS5003 for one route the kernel flushed. */
+  flushedRoute(f: FlushedRoute): void {
+    if (f.route.origin === KERNEL_ORIGIN) return;
+    const dev = deviceById(this.state, f.route.devId);
+    const name = dev?.name ?? 'its device';
+    const [event, fix, rel] =
+      f.reason === 'down' ? ['goes down later', `add the route after the last 'ip link set ${name} up'`, `${name} goes down here`]
+        : f.reason === 'deleted' ? ['is deleted later', 'remove the route too, or keep the device', `${name} is deleted here`]
+          : ['moves to another namespace later', 'add the route where the device ends up', `${name} moves here`];
+    const d = this.report('routeDeviceDown', f.route.origin, name, event, fix);
+    this.relate(d, f.by, rel);
   }
 
   loDown(ns: NetnsConfig): boolean {
@@ -249,11 +292,11 @@ class Linter {
   /** NS5004 for listeners on 127/8, NS5005 listeners on absent addresses, NS5006 jailed UDP on any. */
   sockets(): void {
     for (const ns of this.state.topology.namespaces.values()) {
-      const local = new Set<Ipv4>(ns.addresses.map((a) => a.addr));
+      if (ns.sockets.length === 0) continue;
       for (const s of ns.sockets) {
         if (isLoopbackNet(s.addr)) {
           if (this.loDown(ns)) this.data(this.report('loopbackDown', s.origin, ns.name, this.loEffect(ns, s.addr), `a socket listens on ${ipv4ToString(s.addr)}`), { netns: ns.name, device: 'lo' });
-        } else if (s.addr !== 0 && s.addr >>> 28 !== 0xe && s.addr !== 0xffffffff && !local.has(s.addr)) {
+        } else if (s.addr !== 0 && s.addr >>> 28 !== 0xe && s.addr !== 0xffffffff && !hasAddress(ns, s.addr)) {
           this.report('listenerAddressAbsent', s.origin, ipv4ToString(s.addr), ns.name);
         }
         if (s.jail !== undefined && s.proto === 'udp' && (s.addr === 0 || s.addr === 0x7f000001)) {
