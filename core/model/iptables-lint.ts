@@ -28,7 +28,7 @@ export function lintIptables(state: LintState): void {
 /** The lints of one namespace's rules, appended to `out` (they read nothing outside it). */
 export function lintIptablesOf(state: Pick<LintState, 'statements' | 'facts'>, ns: NetnsConfig, out: Diagnostic[]): void {
   const facts = iptablesFacts(state);
-  const seenIface = new Set<number>();
+  let seenIface: Set<number> | undefined;
   let names: string[] | undefined;
   for (const table of ns.xtables.values()) {
     for (const chain of table.chains.values()) {
@@ -41,7 +41,7 @@ export function lintIptablesOf(state: Pick<LintState, 'statements' | 'facts'>, n
           const exists = x.name.endsWith('+')
             ? (names ??= [...ns.devices.keys()]).some((d) => d.startsWith(x.name.slice(0, -1)))
             : ns.devices.has(x.name);
-          if (exists || seenIface.has(x.tok.start)) continue;
+          if (exists || (seenIface ??= new Set()).has(x.tok.start)) continue;
           seenIface.add(x.tok.start);
           const nearest = x.name.endsWith('+') ? '' : nearestName(x.name, ns.devices.keys());
           const d = diagnose('xtUnknownInterface', x.tok.start, x.tok.end, x.name, ns.name, nearest);
@@ -69,76 +69,91 @@ function mutates(t: XtTarget): boolean {
   return t.kind === 'MARK' || t.kind === 'CONNMARK' || t.kind === 'NOTRACK' || t.kind === 'jump';
 }
 
-const STATEFUL = new Set(['mark', 'connmark', 'ctstate']);
-
-interface Cand {
-  idx: number;
-  rule: XtRule;
-  conds: XtMatch[];
-  stateful: boolean;
-}
+const isStateful = (m: XtMatch): boolean => m.kind === 'mark' || m.kind === 'connmark' || m.kind === 'ctstate';
 
 const ignored = (m: XtMatch): boolean => m.kind === 'comment' || (m.kind === 'icmptype' && m.type === 255 && !m.invert);
 
-function prep(rule: XtRule, idx: number): Cand {
-  let stateful = false;
-  let skip = 0;
-  for (const m of rule.matches) {
-    if (ignored(m)) skip++;
-    else if (STATEFUL.has(m.kind)) stateful = true;
-  }
-  // Most rules have no condition to leave out: share their matches array.
-  if (skip === 0) return { idx, rule, conds: rule.matches, stateful };
-  const conds: XtMatch[] = [];
-  for (const m of rule.matches) if (!ignored(m)) conds.push(m);
-  return { idx, rule, conds, stateful };
+/** Whether a rule has a stateful condition (mark, connmark, ctstate; ignored conditions left out). */
+function statefulRule(r: XtRule): boolean {
+  const ms = r.matches;
+  for (let i = 0; i < ms.length; i++) if (!ignored(ms[i]) && isStateful(ms[i])) return true;
+  return false;
 }
 
-/** Whether candidate `a` (an earlier rule) decides every packet rule `b` matches. */
-function decides(a: Cand, b: Cand, lastMutation: number): boolean {
-  if (a.rule.origin === b.rule.origin) return false;
-  if (a.stateful && lastMutation > a.idx) return false;
-  return covers(a, b);
+/** Whether a rule has no condition (ignored ones left out). */
+function unconditional(r: XtRule): boolean {
+  const ms = r.matches;
+  for (let i = 0; i < ms.length; i++) if (!ignored(ms[i])) return false;
+  return true;
+}
+
+/** The window of earlier terminal rules, a ring of rule indexes (reused: the lint is not reentrant). */
+const WIN_IDX = new Int32Array(SHADOW_WINDOW);
+const WIN_STATEFUL = new Uint8Array(SHADOW_WINDOW);
+
+/** Whether rule `a` (earlier, at index ai) decides every packet rule `b` matches. */
+function decides(a: XtRule, ai: number, aStateful: boolean, b: XtRule, lastMutation: number): boolean {
+  if (a.origin === b.origin) return false;
+  if (aStateful && lastMutation > ai) return false;
+  return covers(a.matches, b.matches);
 }
 
 function lintShadows(state: Pick<LintState, 'statements'>, chainName: string, rules: XtRule[], out: Diagnostic[]): void {
-  const window: Cand[] = [];
-  let catchAll: Cand | undefined;
+  let winStart = 0;
+  let winLen = 0;
+  let catchAll = -1;
+  let catchAllStateful = false;
   let lastMutation = -1;
-  const reported = new Set<number>();
+  let reported: Set<number> | undefined;
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
-    const b = prep(r, i);
-    let hit: Cand | undefined;
-    if (catchAll && decides(catchAll, b, lastMutation)) hit = catchAll;
-    for (let k = window.length - 1; !hit && k >= 0; k--) if (decides(window[k], b, lastMutation)) hit = window[k];
-    if (hit && !reported.has(r.origin)) {
+    let hit = -1;
+    if (catchAll >= 0 && decides(rules[catchAll], catchAll, catchAllStateful, r, lastMutation)) hit = catchAll;
+    for (let k = winLen - 1; hit < 0 && k >= 0; k--) {
+      const slot = (winStart + k) % SHADOW_WINDOW;
+      const ai = WIN_IDX[slot];
+      if (decides(rules[ai], ai, WIN_STATEFUL[slot] === 1, r, lastMutation)) hit = ai;
+    }
+    if (hit >= 0 && !(reported ??= new Set()).has(r.origin)) {
       reported.add(r.origin);
+      const hr = rules[hit];
       const st = state.statements[r.origin];
-      const hs = state.statements[hit.rule.origin];
+      const hs = state.statements[hr.origin];
       if (st) {
-        const d: Diagnostic = diagnose('xtShadowedRule', st.cmd.start, st.cmd.end, chainName, hit.rule.text);
+        const d: Diagnostic = diagnose('xtShadowedRule', st.cmd.start, st.cmd.end, chainName, hr.text);
         d.tags = ['unnecessary'];
-        if (hs) (d.related ??= []).push({ start: hs.cmd.start, end: hs.cmd.end, message: `this earlier rule decides first: ${hit.rule.text}` });
-        d.data = { shadowedBy: hit.rule.text };
+        if (hs) (d.related ??= []).push({ start: hs.cmd.start, end: hs.cmd.end, message: `this earlier rule decides first: ${hr.text}` });
+        d.data = { shadowedBy: hr.text };
         out.push(d);
       }
     }
     if (mutates(r.target)) lastMutation = i;
     if (terminal(r.target)) {
-      if (!catchAll && b.conds.length === 0) catchAll = b;
-      window.push(b);
-      if (window.length > SHADOW_WINDOW) window.shift();
+      const stateful = statefulRule(r);
+      if (catchAll < 0 && unconditional(r)) {
+        catchAll = i;
+        catchAllStateful = stateful;
+      }
+      if (winLen === SHADOW_WINDOW) {
+        winStart = (winStart + 1) % SHADOW_WINDOW;
+        winLen--;
+      }
+      const slot = (winStart + winLen) % SHADOW_WINDOW;
+      WIN_IDX[slot] = i;
+      WIN_STATEFUL[slot] = stateful ? 1 : 0;
+      winLen++;
     }
   }
 }
 
-/** True when every packet matching b's conditions matches a's (a has no condition b does not imply). */
-function covers(a: Cand, b: Cand): boolean {
-  for (let i = 0; i < a.conds.length; i++) {
-    const ac = a.conds[i];
+/** True when every packet matching b's conditions matches a's (a has no condition b does not
+ *  imply); conditions that match every packet (comments, `--icmp-type any`) are left out. */
+function covers(a: XtMatch[], b: XtMatch[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const ac = a[i];
+    if (ignored(ac)) continue;
     let ok = false;
-    for (let j = 0; j < b.conds.length && !ok; j++) ok = implies(b.conds[j], ac);
+    for (let j = 0; j < b.length && !ok; j++) ok = !ignored(b[j]) && implies(b[j], ac);
     if (!ok) return false;
   }
   return true;

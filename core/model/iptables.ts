@@ -73,6 +73,17 @@ function addEdge(aux: TableAux, from: string, rule: XtRule, d: number): void {
   bump(aux.in, to, from, d);
 }
 
+/** The built-in chains a chain is reachable from: one name, a set (in the order found), or none. */
+type Hooks = string | Set<string> | undefined;
+
+/** The first hook of `hooks` that `allowed` does not list. */
+function firstBadHook(hooks: Hooks, allowed: readonly string[]): string | undefined {
+  if (hooks === undefined) return undefined;
+  if (typeof hooks === 'string') return allowed.includes(hooks) ? undefined : hooks;
+  for (const h of hooks) if (!allowed.includes(h)) return h;
+  return undefined;
+}
+
 const isBuiltin = (table: XtTableName, chain: string) => (XT_BUILTIN_CHAINS[table] as string[]).includes(chain);
 
 function newTable(name: XtTableName): XtTable {
@@ -502,14 +513,14 @@ class Runner {
     if (dev) ctx.symbol('device', `device:${dev.id}`, this.tok(x.idx), false, ctx.netnsName);
   }
 
-  /** Builtin chains from which `chain` is reachable (itself if built-in). */
-  private hooksReaching(chain: string): Set<string> {
-    const out = new Set<string>();
+  /** Builtin chains from which `chain` is reachable (itself if built-in): when nothing jumps to
+   *  `chain` (the usual case) the chain itself or none, without a set. */
+  private hooksReaching(chain: string): Hooks {
     if (!this.aux.in.get(chain)?.size) {
       // Nothing jumps here: only a built-in chain is reachable, from itself.
-      if (isBuiltin(this.p.table, chain)) out.add(chain);
-      return out;
+      return isBuiltin(this.p.table, chain) ? chain : undefined;
     }
+    const out = new Set<string>();
     const seen = new Set<string>([chain]);
     const stack = [chain];
     while (stack.length) {
@@ -543,7 +554,7 @@ class Runner {
     if (!limit?.hooks && t?.chain === undefined) return true;
     const hooks = this.hooksReaching(chainName);
     if (limit?.hooks) {
-      const bad = [...hooks].find((h) => !(limit.hooks as string[]).includes(h));
+      const bad = firstBadHook(hooks, limit.hooks);
       if (bad) {
         const d = ctx.report('xtTargetNotAllowed', this.tok(t!.idx), t!.ext!, chainName,
           limit.where + (bad !== chainName ? `; ${chainName} is reached from ${bad}` : ''));
@@ -551,9 +562,12 @@ class Runner {
         return false;
       }
     }
-    if (t?.chain !== undefined && hooks.size) {
+    if (t?.chain !== undefined && hooks !== undefined && (typeof hooks === 'string' || hooks.size)) {
       // The jump makes t.chain and everything it reaches reachable from `hooks`.
-      const cycle = this.findCycle(t.chain, chainName);
+      // When t.chain jumps nowhere (the usual case) only a jump to itself is a loop, its depth is
+      // one more than `chainName`'s, and only its own rules can be constrained: no search.
+      const leaf = t.chain !== chainName && !this.aux.out.get(t.chain)?.size;
+      const cycle = leaf ? undefined : this.findCycle(t.chain, chainName);
       if (cycle) {
         const d = ctx.report('xtJumpLoop', this.tok(t.idx), chainName, cycle.join(' -> '));
         d.data = { chain: t.chain, cycle };
@@ -561,13 +575,15 @@ class Runner {
       }
       // nf_tables validates jumps with a stack of 16 levels: a user chain may sit at most 15
       // jumps below a built-in chain (verified: a path of 16 user chains is refused).
-      const deep = this.depthPath(chainName, t.chain);
-      if (deep.length > MAX_JUMP_DEPTH) {
-        const d = ctx.report('xtJumpTooDeep', this.tok(t.idx), chainName, String(deep.length), deep.join(' -> '));
-        d.data = { chain: t.chain, depth: deep.length };
-        return false;
+      if (!(leaf && isBuiltin(p.table, chainName))) {
+        const deep = this.depthPath(chainName, t.chain);
+        if (deep.length > MAX_JUMP_DEPTH) {
+          const d = ctx.report('xtJumpTooDeep', this.tok(t.idx), chainName, String(deep.length), deep.join(' -> '));
+          d.data = { chain: t.chain, depth: deep.length };
+          return false;
+        }
       }
-      const bad = this.findConstrainedRule(t.chain, hooks);
+      const bad = leaf && !this.aux.limited.get(t.chain) ? undefined : this.findConstrainedRule(t.chain, hooks);
       if (bad) {
         const l = TARGET_LIMITS[bad.ext]!;
         const d = ctx.report('xtTargetNotAllowed', this.tok(t.idx), bad.ext, chainName,
@@ -652,7 +668,7 @@ class Runner {
   }
 
   /** A rule with a hook-limited target in the chains reachable from `start`, used from a hook it does not allow. */
-  private findConstrainedRule(start: string, hooks: Set<string>): { rule: XtRule; ext: string; hook: string } | undefined {
+  private findConstrainedRule(start: string, hooks: Hooks): { rule: XtRule; ext: string; hook: string } | undefined {
     const seen = new Set<string>([start]);
     const stack = [start];
     const table = this.table;
@@ -661,7 +677,7 @@ class Runner {
       if (this.aux.limited.get(c)) for (const r of table?.chains.get(c)?.rules ?? []) {
         const l = TARGET_LIMITS[r.target.kind];
         if (l?.hooks) {
-          const bad = [...hooks].find((h) => !(l.hooks as string[]).includes(h));
+          const bad = firstBadHook(hooks, l.hooks);
           if (bad) return { rule: r, ext: r.target.kind, hook: bad };
         }
       }
