@@ -14,7 +14,7 @@ import { IFNAMSIZ_MAX, nearestName } from './names';
 import {
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, LOG_LEVELS, parseAddrMask, parseAddrTypes, parseCtStates, parseIcmpType,
   parseIpRange, parseMarkMask, parseNatPorts, parseNatRange, parsePortList, parsePortRange, parseProto,
-  parseRejectWith, parseTcpFlags, parseUint, protoText, TCP_SYN_COMP, TCP_SYN_MASK,
+  parseRejectWith, parseTcpFlags, parseUint, Parsed, protoText, TCP_SYN_COMP, TCP_SYN_MASK,
 } from './iptables-values';
 
 export const XT_TABLES: XtTableName[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
@@ -112,6 +112,77 @@ interface ExtOpt<T> {
   apply: (x: T, value: string, invert: boolean, idx: number, spec: RuleSpec) => Fail | undefined;
 }
 
+// ---------------------------------------------------------------- value caches
+// Bounded caches (emptied when full) of pure value parses keyed by the option's word: the same
+// ports, states and addresses recur line after line. They return frozen objects only, so what a
+// rule keeps may be shared; nothing about a line or a statement is cached.
+
+const CACHE_LIMIT = 4096;
+
+function cachePut<V>(cache: Map<string, V>, key: string, v: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, v);
+  return v;
+}
+
+/** A Parsed value through a word cache (errors are not cached). */
+function cachedParse<T>(cache: Map<string, Parsed<T>>, word: string, parse: (w: string) => Parsed<T>): Parsed<T> {
+  const hit = cache.get(word);
+  if (hit !== undefined) return hit;
+  const r = parse(word);
+  if (!r.ok) return r;
+  deepFreeze(r);
+  return cachePut(cache, word, r);
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v as object)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+const ICMP_CACHE = new Map<string, Parsed<{ type: number; code?: number }>>();
+const NAT_CACHE = new Map<string, Parsed<{ addrLo?: Ipv4; addrHi?: Ipv4; portLo?: number; portHi?: number }>>();
+const NAT_PORTS_CACHE = new Map<string, Parsed<PortRange>>();
+
+/** --sport/--dport values, frozen, per word and inversion. */
+const PORT_INV: [Map<string, Inv<PortRange>>, Map<string, Inv<PortRange>>] = [new Map(), new Map()];
+function portInv(word: string, invert: boolean): Inv<PortRange> | string {
+  const cache = PORT_INV[invert ? 1 : 0];
+  const hit = cache.get(word);
+  if (hit !== undefined) return hit;
+  const r = parsePortRange(word);
+  if (typeof r === 'string') return r;
+  return cachePut(cache, word, Object.freeze({ v: Object.freeze(r) as PortRange, invert }));
+}
+
+/** --ctstate/--state values, frozen, per word, match and inversion. */
+const STATES_INV: Array<Map<string, Parsed<Inv<CtState[]>>>> = [new Map(), new Map(), new Map(), new Map()];
+function statesInv(word: string, stateMatch: boolean, invert: boolean): Parsed<Inv<CtState[]>> {
+  const cache = STATES_INV[(stateMatch ? 2 : 0) + (invert ? 1 : 0)];
+  const hit = cache.get(word);
+  if (hit !== undefined) return hit;
+  const r = parseCtStates(word, stateMatch);
+  if (!r.ok) return r;
+  return cachePut(cache, word, Object.freeze({ ok: true, value: Object.freeze({ v: Object.freeze(r.value) as CtState[], invert }) }));
+}
+
+/** -s/-d values (the comma list), frozen, per word. */
+const ADDR_LISTS = new Map<string, Prefix[]>();
+
+/** -p values per word. */
+const PROTO_CACHE = new Map<string, number>();
+
+/** Long option names per word (`--dport` -> `dport`). */
+const LONG_NAMES = new Map<string, string>();
+function longName(w: string): string {
+  let n = LONG_NAMES.get(w);
+  if (n === undefined) n = cachePut(LONG_NAMES, w, w.slice(2));
+  return n;
+}
+
 function once<T>(x: T | undefined, opt: string): Fail | undefined {
   return x === undefined ? undefined : fail('xtDuplicateOption', `option "${opt}" can only be used once`);
 }
@@ -121,9 +192,9 @@ function portOpts(which: 'sport' | 'dport', names: string[], label: string): Ext
     names, arg: true, invert: true, role: 'port',
     apply: (m, v, invert) => {
       if (m[which]) return fail('xtDuplicateOption', `Only one \`${label}' allowed`);
-      const r = parsePortRange(v);
+      const r = portInv(v, invert);
       if (typeof r === 'string') return fail('xtBadPort', r);
-      m[which] = { v: r, invert };
+      m[which] = r;
       return undefined;
     },
   };
@@ -156,7 +227,7 @@ const ICMP_OPTS: ExtOpt<MatchInst>[] = [{
   apply: (m, v, invert) => {
     const d = once(m.icmp, '--icmp-type');
     if (d) return d;
-    const r = parseIcmpType(v);
+    const r = cachedParse(ICMP_CACHE, v, parseIcmpType);
     if (!r.ok) return fail('xtBadValue', r.error, "use a number TYPE[/CODE] or a name such as echo-request, port-unreachable, any");
     m.icmp = { v: r.value, invert };
     return undefined;
@@ -168,9 +239,9 @@ function stateOpt(name: 'ctstate' | 'state'): ExtOpt<MatchInst> {
     names: [name], arg: true, invert: true, role: 'value',
     apply: (m, v, invert) => {
       if (m.states) return fail('xtDuplicateOption', `${m.name}: option "--${name}" can only be used once.`);
-      const r = parseCtStates(v, name === 'state');
+      const r = statesInv(v, name === 'state', invert);
       if (!r.ok) return fail('xtBadValue', r.error, `states are ${name === 'state' ? 'INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED' : 'INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED, SNAT, DNAT'}, comma-separated`);
-      m.states = { v: r.value, invert };
+      m.states = r.value;
       return undefined;
     },
   };
@@ -349,7 +420,7 @@ function natToOpt(name: 'to-source' | 'to-destination'): ExtOpt<TargetInst> {
     names: [name], arg: true, invert: false, role: 'address',
     apply: (t, v, _i, idx) => {
       if (t.nat) return fail('xtDuplicateOption', `${t.name}: option "--${name}" can only be used once.`);
-      const r = parseNatRange(v);
+      const r = cachedParse(NAT_CACHE, v, parseNatRange);
       if (!r.ok) return r.error.startsWith('Port') ? fail('xtBadPort', r.error) : fail('xtBadAddress', r.error);
       t.nat = r.value;
       t.natIdx = idx;
@@ -361,7 +432,7 @@ function natToOpt(name: 'to-source' | 'to-destination'): ExtOpt<TargetInst> {
 const toPortsOpt: ExtOpt<TargetInst> = {
   names: ['to-ports'], arg: true, invert: false, role: 'port',
   apply: (t, v, _i, idx) => {
-    const r = parseNatPorts(v);
+    const r = cachedParse(NAT_PORTS_CACHE, v, parseNatPorts);
     if (!r.ok) return fail('xtBadPort', r.error);
     t.ports = r.value;
     t.portsIdx = idx;
@@ -471,10 +542,56 @@ const BASE_RES = new Map<BaseKey, Resolved>();
 for (const [, k] of BASE_LONG) if (!BASE_RES.has(k)) BASE_RES.set(k, { kind: 'base', key: k });
 for (const c of SHORT) if (!BASE_RES.has(c as BaseKey)) BASE_RES.set(c as BaseKey, { kind: 'base', key: c as BaseKey });
 
-/** Appends a loaded match (the first one makes an array of exactly one). */
+// ---------------------------------------------------------------- scratch
+// What a parse returns lives until the next parse: one ParsedCmd, RuleSpec, TargetInst and a pool
+// of MatchInst, rewritten per line (the executor copies what a rule keeps; parses do not nest).
+
+type Pos<T> = Inv<T> & { idx: number };
+const SCRATCH_RULE: RuleSpec = { proto: undefined, src: undefined, dst: undefined, iif: undefined, oif: undefined, matches: [], target: undefined };
+const S_PROTO: Pos<number> = { v: 0, invert: false, idx: 0 };
+const S_SRC: Pos<Prefix[]> = { v: [], invert: false, idx: 0 };
+const S_DST: Pos<Prefix[]> = { v: [], invert: false, idx: 0 };
+const S_IIF: Pos<string> = { v: '', invert: false, idx: 0 };
+const S_OIF: Pos<string> = { v: '', invert: false, idx: 0 };
+function pos<T>(o: Pos<T>, v: T, invert: boolean, idx: number): Pos<T> {
+  o.v = v;
+  o.invert = invert;
+  o.idx = idx;
+  return o;
+}
+const SCRATCH_TARGET: TargetInst = {
+  name: '', idx: 0, goto: false, chain: undefined, ext: undefined, rejectWith: undefined, logPrefix: undefined, logLevel: undefined,
+  xmark: undefined, markOpCount: undefined, connmarkOp: undefined, nfmask: undefined, ctmask: undefined, nat: undefined,
+  natIdx: undefined, ports: undefined, portsIdx: undefined, flags: [], notrack: undefined,
+};
+const MATCH_POOL: MatchInst[] = [];
+let matchesUsed = 0;
+function newMatch(name: MatchName, idx: number): MatchInst {
+  let m = MATCH_POOL[matchesUsed];
+  if (m === undefined) {
+    m = {
+      name, idx, sport: undefined, dport: undefined, flags: undefined, icmp: undefined, states: undefined, multi: undefined,
+      mark: undefined, srcType: undefined, dstType: undefined, limitIn: undefined, limitOut: undefined, srcRange: undefined,
+      dstRange: undefined, comment: undefined,
+    };
+    MATCH_POOL.push(m);
+  } else {
+    m.name = name;
+    m.idx = idx;
+    m.sport = m.dport = m.flags = m.icmp = m.states = m.multi = m.mark = m.srcType = m.dstType = undefined;
+    m.limitIn = m.limitOut = m.srcRange = m.dstRange = m.comment = undefined;
+  }
+  matchesUsed++;
+  return m;
+}
+const SCRATCH_CMD: ParsedCmd = {
+  op: 'A', opIdx: -1, table: 'filter', chain: undefined, chainIdx: -1, num: undefined, numIdx: -1, policy: undefined,
+  policyIdx: -1, rule: SCRATCH_RULE, hasRuleOptions: false,
+};
+
+/** Appends a loaded match. */
 function addMatch(rule: RuleSpec, m: MatchInst): void {
-  if (rule.matches.length) rule.matches.push(m);
-  else rule.matches = [m];
+  rule.matches.push(m);
 }
 
 function reportFail(ctx: ExecContext, f: Fail, at: number): undefined {
@@ -505,6 +622,20 @@ function pick(list: Cand[], name: string): Resolved | Fail | undefined {
   return pref[0].res;
 }
 
+/** The resolutions lookupLong returns on its usual paths: one object each, rewritten per call
+ *  (a resolution is used before the next word is looked up). */
+const MATCH_RES: { kind: 'match'; match: MatchInst | MatchName; opt: ExtOpt<MatchInst> } = { kind: 'match', match: 'tcp', opt: TCP_OPTS[0] };
+const TARGET_RES: { kind: 'target'; opt: ExtOpt<TargetInst> } = { kind: 'target', opt: TARGET_OPTS.REJECT[0] };
+function matchRes(match: MatchInst | MatchName, opt: ExtOpt<MatchInst>): Resolved {
+  MATCH_RES.match = match;
+  MATCH_RES.opt = opt;
+  return MATCH_RES;
+}
+function targetRes(opt: ExtOpt<TargetInst>): Resolved {
+  TARGET_RES.opt = opt;
+  return TARGET_RES;
+}
+
 /** Resolves a long option name (without `--`) against the base options and the loaded extensions. */
 function lookupLong(name: string, rule: RuleSpec, targetPos: number): Resolved | Fail | undefined {
   // Exact names first (the common case, no allocation), in getopt's table order.
@@ -517,10 +648,10 @@ function lookupLong(name: string, rule: RuleSpec, targetPos: number): Resolved |
     const e = extAt(rule, targetPos, k);
     if (e !== null) {
       const opts = MATCH_OPTS[e.name];
-      for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return { kind: 'match', match: e, opt: opts[j] };
+      for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return matchRes(e, opts[j]);
     } else if (text) {
       const opts = TARGET_OPTS[text];
-      for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return { kind: 'target', opt: opts[j] };
+      for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return targetRes(opts[j]);
     }
   }
   // No abbreviation possible either: go straight to the protocol's implicit match.
@@ -549,7 +680,7 @@ function lookupLong(name: string, rule: RuleSpec, targetPos: number): Resolved |
   if (!pm) return undefined;
   for (let k = 0; k < rule.matches.length; k++) if (rule.matches[k].name === pm) return undefined;
   const opts = MATCH_OPTS[pm];
-  for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return { kind: 'match', match: pm, opt: opts[j] };
+  for (let j = 0; j < opts.length; j++) if (hasName(opts[j].names, name)) return matchRes(pm, opts[j]);
   return pick(opts.map((o) => ({ names: o.names, res: { kind: 'match', match: pm, opt: o } as Resolved })), name);
 }
 
@@ -559,8 +690,11 @@ function lookupLong(name: string, rule: RuleSpec, targetPos: number): Resolved |
  */
 export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
   const argv = ctx.argv;
-  // Every field up front: one object shape, no property store growing per option.
-  const rule: RuleSpec = { proto: undefined, src: undefined, dst: undefined, iif: undefined, oif: undefined, matches: [], target: undefined };
+  // The scratch rule, emptied (every field up front: one object shape).
+  const rule = SCRATCH_RULE;
+  rule.proto = rule.src = rule.dst = rule.iif = rule.oif = rule.target = undefined;
+  rule.matches.length = 0;
+  matchesUsed = 0;
   let op: CmdOp | undefined;
   let opIdx = -1;
   let table: XtTableName = 'filter';
@@ -593,7 +727,7 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
     let display: string;
     if (w.startsWith('--') && w.length > 2) {
       const eq = w.indexOf('=');
-      const name = eq < 0 ? w.slice(2) : w.slice(2, eq);
+      const name = eq < 0 ? longName(w) : w.slice(2, eq);
       if (eq >= 0) inlineArg = w.slice(eq + 1);
       display = eq < 0 ? w : `--${name}`;
       const r = lookupLong(name, rule, targetPos);
@@ -716,9 +850,13 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
           if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           if (rule.proto) return reportFail(ctx, fail('xtDuplicateOption', 'multiple -p flags not allowed'), optIdx);
           ctx.role(i, 'proto');
-          const r = parseProto(v);
+          let r: number | string | undefined = PROTO_CACHE.get(v);
+          if (r === undefined) {
+            r = parseProto(v);
+            if (typeof r === 'number') cachePut(PROTO_CACHE, v, r);
+          }
           if (typeof r === 'string') return reportFail(ctx, fail('xtBadValue', r, 'use tcp, udp, icmp, all or a protocol number 0-255'), i);
-          rule.proto = { v: r, invert, idx: i };
+          rule.proto = pos(S_PROTO, r, invert, i);
           hasRuleOptions = true;
           break;
         }
@@ -729,8 +867,9 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
           if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           if (v === '!') return reportFail(ctx, fail('xtBadNegation', `Bad argument \`${argv[i + 1]?.value ?? ''}'`), optIdx);
           if (rule[key === 's' ? 'src' : 'dst']) return reportFail(ctx, fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
-          let list: Prefix[] | undefined;
-          for (let from = 0; from <= v.length;) {
+          let list: Prefix[] | undefined = ADDR_LISTS.get(v);
+          let parts: Prefix[] | undefined;
+          for (let from = 0; list === undefined && from <= v.length;) {
             // The comma-separated parts, without split() (one word is the usual case).
             let comma = v.indexOf(',', from);
             if (comma < 0) comma = v.length;
@@ -745,11 +884,13 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
               return reportFail(ctx, fail('xtBadAddress', r), i);
             }
             // One address is the usual case: an array of exactly one.
-            if (list) list.push(r);
-            else list = [r];
+            if (parts) parts.push(Object.freeze(r));
+            else parts = [Object.freeze(r)];
+            if (from > v.length) list = cachePut(ADDR_LISTS, v, Object.freeze(parts) as Prefix[]);
           }
           ctx.role(i, v.includes('/') ? 'prefix' : 'address');
-          rule[key === 's' ? 'src' : 'dst'] = { v: list!, invert, idx: i };
+          if (key === 's') rule.src = pos(S_SRC, list!, invert, i);
+          else rule.dst = pos(S_DST, list!, invert, i);
           hasRuleOptions = true;
           break;
         }
@@ -761,7 +902,8 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
           if (rule[key === 'i' ? 'iif' : 'oif']) return reportFail(ctx, fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
           if (v.length > IFNAMSIZ_MAX) return reportFail(ctx, fail('xtBadValue', `interface name \`${v}' must be shorter than IFNAMSIZ (${IFNAMSIZ_MAX})`, 'device names have at most 15 characters'), i);
           ctx.role(i, 'device');
-          rule[key === 'i' ? 'iif' : 'oif'] = { v, invert, idx: i };
+          if (key === 'i') rule.iif = pos(S_IIF, v, invert, i);
+          else rule.oif = pos(S_OIF, v, invert, i);
           hasRuleOptions = true;
           break;
         }
@@ -772,7 +914,13 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
           if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           if (rule.target) return reportFail(ctx, fail('xtDuplicateOption', `multiple -j flags not allowed`), optIdx);
           hasRuleOptions = true;
-          const t: TargetInst = { name: v, idx: i, goto: key === 'g', chain: undefined, ext: undefined, flags: NO_FLAGS };
+          const t = SCRATCH_TARGET;
+          t.name = v;
+          t.idx = i;
+          t.goto = key === 'g';
+          t.chain = t.ext = t.rejectWith = t.logPrefix = t.logLevel = t.xmark = t.markOpCount = t.connmarkOp = undefined;
+          t.nfmask = t.ctmask = t.nat = t.natIdx = t.ports = t.portsIdx = t.notrack = undefined;
+          t.flags = NO_FLAGS;
           if (key === 'j' && KNOWN_TARGET_SET.has(v)) {
             t.ext = v as TargetName;
             ctx.role(i, 'target');
@@ -798,8 +946,7 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
             const name = v as MatchName;
             const existing = (name === 'tcp' || name === 'udp' || name === 'icmp') ? rule.matches.find((m) => m.name === name) : undefined;
             if (!existing) {
-              const m: MatchInst = { name, idx: i };
-              addMatch(rule, m);
+              addMatch(rule, newMatch(name, i));
             }
           } else if (UNSIMULATED_MATCHES.has(v)) {
             ctx.report('xtNotSimulated', argv[i], `match '${v}'`);
@@ -858,7 +1005,7 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
     if (resolved.kind === 'match') {
       let m: MatchInst;
       if (typeof resolved.match === 'string') {
-        m = { name: resolved.match, idx: optIdx };
+        m = newMatch(resolved.match, optIdx);
         addMatch(rule, m);
       } else m = resolved.match;
       if (resolved.opt.names[0] === 'tcp-flags') {
@@ -900,9 +1047,19 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
   const pf = finalChecks(rule);
   if (pf) return reportFail(ctx, pf, pf.at ?? opIdx);
 
-  return {
-    op, opIdx, table, chain, chainIdx, num, numIdx, policy, policyIdx, rule, hasRuleOptions,
-  };
+  const out = SCRATCH_CMD;
+  out.op = op;
+  out.opIdx = opIdx;
+  out.table = table;
+  out.chain = chain;
+  out.chainIdx = chainIdx;
+  out.num = num;
+  out.numIdx = numIdx;
+  out.policy = policy;
+  out.policyIdx = policyIdx;
+  out.rule = rule;
+  out.hasRuleOptions = hasRuleOptions;
+  return out;
 }
 
 function firstRuleOption(rule: RuleSpec): number {
