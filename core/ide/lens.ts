@@ -19,8 +19,8 @@ export interface Lens {
 export function getCodeLenses(a: Analysis, results?: ReadonlyMap<string, ProbeResult>): Lens[] {
   const out: Lens[] = [];
   for (const cmd of a.commands) {
-    if (cmd.words[0]?.value !== 'probe' || cmd.words.length < 2) continue;
-    const name = cmd.words[1].value;
+    if (cmd.count < 2 || cmd.valueAt(0) !== 'probe') continue;
+    const name = cmd.valueAt(1);
     const r = results?.get(name);
     const spec = a.model.probes.find((p) => p.name === name);
     let outcome = r ? `${r.holds === false ? '✗' : '✓'} ${r.outcome}${r.netns ? ' in ' + r.netns : ''}` : spec?.expect ? `expects ${spec.expect.kind}` : 'probe';
@@ -46,7 +46,7 @@ export function getInlayHints(a: Analysis, start: number, end: number, results?:
     if (cmd.start > end) break;
     const pos = a.rulePositions.get(cmd.id);
     if (pos) out.push({ offset: cmd.end, label: ` #${pos.position} in ${pos.table}/${pos.chain}`, tooltip: `Rule ${pos.position} of chain ${pos.chain} (table ${pos.table}, namespace ${pos.netns}) at the end of the file` });
-    if (cmd.words[0]?.value === 'probe' && cmd.words.length >= 2) {
+    if (cmd.count >= 2 && cmd.valueAt(0) === 'probe') {
       const name = cmd.words[1].value;
       const spec = a.model.probes.find((p) => p.name === name);
       const src = spec?.src ?? results?.get(name)?.src;

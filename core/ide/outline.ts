@@ -53,10 +53,10 @@ export function getOutline(a: Analysis): OutlineItem[] {
     containerOf(cmd.start).push(item);
   }
   for (const cmd of a.commands) {
-    const head = cmd.words[0]?.value;
-    if (head === 'listen' && cmd.words.length >= 3) {
+    const head = cmd.count ? cmd.valueAt(0) : undefined;
+    if (head === 'listen' && cmd.count >= 3) {
       containerOf(cmd.start).push({ name: `${cmd.words[1].value} ${cmd.words[2].value}`, kind: 'listen', start: cmd.start, end: cmd.end, selStart: cmd.words[2].start, selEnd: cmd.words[2].end, children: [] });
-    } else if (head === 'probe' && cmd.words.length >= 2) {
+    } else if (head === 'probe' && cmd.count >= 2) {
       containerOf(cmd.start).push({ name: cmd.words[1].value, kind: 'probe', detail: cmd.words.slice(2).map((w) => w.value).join(' '), start: cmd.start, end: cmd.end, selStart: cmd.words[1].start, selEnd: cmd.words[1].end, children: [] });
     }
   }

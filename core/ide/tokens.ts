@@ -40,7 +40,7 @@ export function getSemanticTokens(a: Analysis): SemanticToken[] {
   }
   for (const cmd of a.commands) {
     const roles = a.model.statements[cmd.id]?.roles ?? [];
-    cmd.words.forEach((w, i) => {
+    cmd.freshWords().forEach((w, i) => {
       let t: TokenType | undefined = roles[i] ? ROLE_TYPE[roles[i]!] : undefined;
       if (!t) {
         if (i === 0) t = 'function';

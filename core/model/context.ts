@@ -139,6 +139,14 @@ export class ExecContext {
     if (i >= 0 && i < this.argv.length) this.info.roles[this.argIndex[i]] = role;
   }
 
+  /**
+   * The tree's own token for argv[i], for facts that keep a token beyond this run: argv's tokens
+   * are made for the run, while the tree's are kept and moved by an incremental reparse.
+   */
+  keepToken(i: number): Token {
+    return this.info.cmd.words[this.argIndex[i]];
+  }
+
   /** Records a definition or reference of a symbol at argv[i] (or at a token). */
   symbol(kind: SymbolKind, key: string, at: Token, isDefinition: boolean, netns?: string): void {
     this.state.symbols.push({

@@ -690,8 +690,7 @@ function findItem(items: ItemNode[], id: number): ItemNode | undefined {
 
 function isNetnsAdd(item: ItemNode): boolean {
   if (item.kind !== 'command') return false;
-  const w = item.words;
-  return w.length >= 3 && w[0].value === 'ip' && w[1].value === 'netns' && w[2].value === 'add';
+  return item.count >= 3 && item.valueAt(0) === 'ip' && item.valueAt(1) === 'netns' && item.valueAt(2) === 'add';
 }
 
 function dedupe(xs: string[]): string[] {

@@ -82,8 +82,7 @@ function declareNetnsAdds(state: ModelState, items: ItemNode[]): void {
       declareNetnsAdds(state, item.body);
       continue;
     }
-    const w = item.words;
-    if (w.length >= 4 && w[0].value === 'ip' && w[1].value === 'netns' && w[2].value === 'add') ensureNetns(state, w[3].value);
+    if (item.count >= 4 && item.valueAt(0) === 'ip' && item.valueAt(1) === 'netns' && item.valueAt(2) === 'add') ensureNetns(state, item.valueAt(3));
   }
 }
 
@@ -120,9 +119,10 @@ export function runItem(state: ModelState, item: ItemNode, netns: string, jail: 
 }
 
 function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: JailContext): void {
-  const info: StatementInfo = { cmd, netns, jail: jail?.block, failed: false, roles: new Array(cmd.words.length) };
+  const info: StatementInfo = { cmd, netns, jail: jail?.block, failed: false, roles: new Array(cmd.count) };
   state.statements[cmd.id] = info;
-  const words = cmd.words;
+  // Tokens made for this run only (the tree keeps none): what must outlive it asks ExecContext.keepToken.
+  const words = cmd.freshWords();
   let argv: Token[] = words;
   let argIndex = identityIndexes(words.length);
 

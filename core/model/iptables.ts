@@ -479,8 +479,9 @@ class Runner {
     let info: XtRuleInfo | undefined;
     if (spec.iif || spec.oif) {
       const ifaces: XtRuleInfo['ifaces'] = [];
-      if (spec.iif) ifaces.push({ name: spec.iif.v, invert: spec.iif.invert, tok: this.tok(spec.iif.idx) });
-      if (spec.oif) ifaces.push({ name: spec.oif.v, invert: spec.oif.invert, tok: this.tok(spec.oif.idx) });
+      // The tree's tokens (ctx.keepToken): these outlive the run, and a reparse moves them.
+      if (spec.iif) ifaces.push({ name: spec.iif.v, invert: spec.iif.invert, tok: this.ctx.keepToken(spec.iif.idx) });
+      if (spec.oif) ifaces.push({ name: spec.oif.v, invert: spec.oif.invert, tok: this.ctx.keepToken(spec.oif.idx) });
       info = { ifaces };
     }
     for (let k = 0; k < rules.length; k++) {

@@ -120,7 +120,7 @@ export function execListen(ctx: ExecContext): void {
   const sock: SocketConfig = { proto, addr, port, origin: ctx.origin };
   if (jailed) sock.jail = jail;
   ns.sockets.push(sock);
-  factMap<Token>(ctx.state, FACT_SOCKET_ORIGINS).set(ctx.origin, argv[2]);
+  factMap<Token>(ctx.state, FACT_SOCKET_ORIGINS).set(ctx.origin, ctx.keepToken(2));
 }
 
 // ---------------------------------------------------------------- jail blocks
@@ -161,7 +161,7 @@ export function execNetnsAdd(ctx: ExecContext): void {
     if (first) ctx.relate(d, first, `${name} was added here`);
     return;
   }
-  added.set(name, tok);
+  added.set(name, ctx.keepToken(3));
   ctx.symbol('netns', `netns:${name}`, tok, true);
 }
 
@@ -209,7 +209,7 @@ export function execProbe(ctx: ExecContext): void {
     ctx.relate(d, prior, `probe '${nameTok.value}' is defined here`);
     failed = true;
   } else {
-    defs.set(nameTok.value, nameTok);
+    defs.set(nameTok.value, ctx.keepToken(1));
     ctx.symbol('probe', `probe:${nameTok.value}`, nameTok, true);
   }
   const mode = argv[2];

@@ -1,10 +1,18 @@
 // Lexer for topology files: splits text into tokens that together cover every character
 // (words, whitespace, newlines, comments, braces, line continuations). Words keep their raw text
 // and carry the shell-unquoted value. Never throws; an unterminated quote is a token flag.
-// Also owns the one word scanner (`scanWord`, with its string interner) that the parser uses
-// directly, so the parser's words and the lossless token list's words are made by the same code,
-// and `lexComments`, the comment tokens alone.
+// Also owns the one word scanner (`scanWord`, with its string interner; `scanWordInto` for the
+// parser's word table), so the parser's words and the lossless token list's words are made by the
+// same code, and `lexComments`, the comment tokens alone.
 // It knows nothing of statements: that is the parser's job.
+
+import type { WordTable } from './tree';
+
+/** Word flags (WordTable.flags): some part was quoted; a quote was never closed. */
+export const WORD_QUOTED = 1;
+export const WORD_UNTERMINATED = 2;
+/** The raw text may differ from the value (the word went through quote or escape removal). */
+export const WORD_RAW = 4;
 
 export const enum TokenKind {
   Word = 0,
@@ -119,20 +127,29 @@ for (let k = 0; k <= 32; k++) SPACES.push(' '.repeat(k));
 const INTERN_MAX = 24;
 
 /**
- * One string per distinct short word of a text (`iptables`, `-A`, `ACCEPT`): an open-addressing
- * table keyed by a hash the scanner computes as it reads the word, so a word seen before costs
- * no new string at all (no slice, no garbage). Lives for one parse or lex.
+ * One string per distinct short word of a text (`iptables`, `-A`, `ACCEPT`), numbered in order of
+ * first sight: an open-addressing table keyed by a hash the scanner computes as it reads the word,
+ * so a word seen before costs no new string at all (no slice, no garbage). Longer words get a
+ * number of their own each time. Lives for one lex, or as long as the word table that owns it.
  */
 export class Interner {
+  /** The strings by number. */
+  readonly strings: string[] = [];
   private keys: Array<string | undefined> = new Array(1024).fill(undefined);
   private hashes = new Int32Array(1024);
+  private ids = new Int32Array(1024);
   private mask = 1023;
   private size = 0;
 
   /** The interned string equal to text[start, end), whose hash (see scanWord) is `h`. */
   word(text: string, start: number, end: number, h: number): string {
+    return this.strings[this.id(text, start, end, h)];
+  }
+
+  /** The number of the string equal to text[start, end), whose hash (see scanWord) is `h`. */
+  id(text: string, start: number, end: number, h: number): number {
     const len = end - start;
-    if (len > INTERN_MAX) return text.slice(start, end);
+    if (len > INTERN_MAX) return this.strings.push(text.slice(start, end)) - 1;
     const keys = this.keys;
     const mask = this.mask;
     let at = h & mask;
@@ -142,23 +159,34 @@ export class Interner {
       if (this.hashes[at] === h && k.length === len) {
         let j = 0;
         while (j < len && k.charCodeAt(j) === text.charCodeAt(start + j)) j++;
-        if (j === len) return k;
+        if (j === len) return this.ids[at];
       }
       at = (at + 1) & mask;
     }
     const s = text.slice(start, end);
+    const id = this.strings.push(s) - 1;
     keys[at] = s;
     this.hashes[at] = h;
+    this.ids[at] = id;
     if (++this.size * 2 > mask) this.grow();
-    return s;
+    return id;
+  }
+
+  /** The number of a string (interned like a word of that text). */
+  idOf(s: string): number {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    return this.id(s, 0, s.length, h);
   }
 
   private grow(): void {
     const oldKeys = this.keys;
     const oldHashes = this.hashes;
+    const oldIds = this.ids;
     const cap = oldKeys.length * 2;
     this.keys = new Array(cap).fill(undefined);
     this.hashes = new Int32Array(cap);
+    this.ids = new Int32Array(cap);
     this.mask = cap - 1;
     for (let a = 0; a < oldKeys.length; a++) {
       const k = oldKeys[a];
@@ -167,6 +195,7 @@ export class Interner {
       while (this.keys[at] !== undefined) at = (at + 1) & this.mask;
       this.keys[at] = k;
       this.hashes[at] = oldHashes[a];
+      this.ids[at] = oldIds[a];
     }
   }
 }
@@ -193,6 +222,35 @@ export function scanWord(text: string, start: number, intern: Interner): Token {
   if (i === start) return quotedWord(text, start);
   const w = intern.word(text, start, i, h);
   return { kind: TokenKind.Word, start, end: i, text: w, value: w };
+}
+
+/**
+ * The word scanWord(text, start) makes, appended to `table` instead (no token object for a plain
+ * word); returns where it ends.
+ */
+export function scanWordInto(text: string, start: number, table: WordTable): number {
+  const n = text.length;
+  let i = start;
+  let h = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20) {
+      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c) break;
+    } else if (c === 0x7b || c === 0x7d) break;
+    else if (c === 0x22 || c === 0x27 || c === 0x5c) {
+      const w = quotedWord(text, start);
+      table.push(w.start, w.end, table.intern.idOf(w.value), (w.quoted ? WORD_QUOTED : 0) | (w.unterminated ? WORD_UNTERMINATED : 0) | WORD_RAW);
+      return w.end;
+    }
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  if (i === start) {
+    const w = quotedWord(text, start);
+    table.push(w.start, w.end, table.intern.idOf(w.value), (w.quoted ? WORD_QUOTED : 0) | (w.unterminated ? WORD_UNTERMINATED : 0) | WORD_RAW);
+    return w.end;
+  }
+  table.push(start, i, table.intern.id(text, start, i, h), 0);
+  return i;
 }
 
 /** Where the word scanWord(text, start) would make ends, without making it when it is plain. */

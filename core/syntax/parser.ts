@@ -2,14 +2,15 @@
 // tree, reported once, and parsing goes on (a bad block header becomes an ordinary line, a stray
 // `}` is skipped, an unclosed block ends at end of file). A statement is the words of one line;
 // `\` at the end of a line continues it. It does not interpret the words of commands.
-// It reads the characters itself and makes only what the tree keeps (word tokens, by the lexer's
-// own scanWord, and brace tokens): blanks, newlines, continuations and comments are stepped over,
-// and the full token list is left to SourceFile.tokens, made on first read.
+// It reads the characters itself and makes only what the tree keeps: the words go into one word
+// table (offsets and interned values, by the lexer's own word scanner), blocks get their brace
+// tokens; blanks, newlines, continuations and comments are stepped over, and the full token list
+// is left to SourceFile.tokens, made on first read.
 
 import { diagnose } from '../diagnostics/catalogue';
 import type { Diagnostic } from '../diagnostics/types';
-import { continuationAt, Interner, scanWord, Token, TokenKind } from './lexer';
-import { BlockNode, CommandNode, ItemNode, makeSourceFile, SourceFile } from './tree';
+import { continuationAt, scanWordInto, Token, TokenKind, WORD_QUOTED, WORD_UNTERMINATED } from './lexer';
+import { BlockNode, Command, ItemNode, makeSourceFile, SourceFile, WordTable } from './tree';
 
 const NAMESPACE_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -27,21 +28,29 @@ class Parser {
   readonly errors: Diagnostic[] = [];
   /** Offsets at which each line starts, found on the way. */
   readonly lineStarts: number[] = [0];
+  /** Every word of the file, in order. */
+  readonly table: WordTable;
   private nextId = 0;
   private readonly root: ItemNode[] = [];
   private readonly stack: BlockNode[] = [];
-  /** The words and braces of the current logical line (a reused buffer) and how many there are. */
-  private readonly line: Token[] = [];
+  /**
+   * The current logical line (a reused buffer): per element, a word's index in the table, or a
+   * brace as -1 - 2*offset ({) or -2 - 2*offset (}); and how many there are.
+   */
+  private readonly line: number[] = [];
   private count = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    // Room for one word per 6 characters: the bench file has one per 6.9, commented files fewer.
+    this.table = new WordTable(text, Math.max(64, Math.ceil(text.length / 6)));
+  }
 
   parseFile(): ItemNode[] {
     const text = this.text;
     const n = text.length;
     const lineStarts = this.lineStarts;
     const line = this.line;
-    const intern = new Interner();
+    const table = this.table;
     let i = 0;
     while (i < n) {
       const c = text.charCodeAt(i);
@@ -55,18 +64,17 @@ class Parser {
         i = text.indexOf('\n', i); // a comment runs to the end of the line
         if (i < 0) i = n;
       } else if (c === 0x7b /* { */) {
-        line[this.count++] = { kind: TokenKind.LBrace, start: i, end: i + 1, text: '{', value: '' };
+        line[this.count++] = -1 - 2 * i;
         i++;
       } else if (c === 0x7d /* } */) {
-        line[this.count++] = { kind: TokenKind.RBrace, start: i, end: i + 1, text: '}', value: '' };
+        line[this.count++] = -2 - 2 * i;
         i++;
       } else if (c === 0x5c /* \ */ && continuationAt(text, i) > 0) {
         i += continuationAt(text, i); // the line goes on
         lineStarts.push(i);
       } else {
-        const w = scanWord(text, i, intern);
-        line[this.count++] = w;
-        i = w.end;
+        line[this.count++] = table.count;
+        i = scanWordInto(text, i, table);
       }
     }
     if (this.count) this.endLine();
@@ -84,32 +92,34 @@ class Parser {
     const line = this.line;
     const count = this.count;
     const stack = this.stack;
+    const table = this.table;
     this.count = 0;
     let k = 0;
     while (k < count) {
-      const tok = line[k];
-      if (tok.kind === TokenKind.RBrace) {
-        const block = stack.pop();
-        if (block) {
-          block.close = tok;
-          block.end = tok.end;
-        } else this.report('unmatchedCloseBrace', tok);
+      const el = line[k];
+      if (el < 0) {
+        // A brace: -1 - 2*offset for {, -2 - 2*offset for }.
+        const at = (-el - 1) >> 1;
+        const tok = braceToken(el, at);
+        if (tok.kind === TokenKind.RBrace) {
+          const block = stack.pop();
+          if (block) {
+            block.close = tok;
+            block.end = tok.end;
+          } else this.report('unmatchedCloseBrace', tok);
+        } else this.report('unexpectedOpenBrace', tok);
         k++;
         continue;
       }
-      if (tok.kind === TokenKind.LBrace) {
-        this.report('unexpectedOpenBrace', tok);
-        k++;
-        continue;
-      }
-      // Words up to the next brace form one statement.
+      // Words up to the next brace form one statement (consecutive entries of the table).
       let e = k + 1;
-      while (e < count && line[e].kind === TokenKind.Word) e++;
-      const words = line.slice(k, e);
-      const brace = e < count && line[e].kind === TokenKind.LBrace ? line[e] : undefined;
-      const head = tok.value;
-      if ((head === 'namespace' || head === 'jail') && !tok.quoted && (brace !== undefined || words.length <= 2)) {
-        const block = this.blockHeader(head, words, brace);
+      while (e < count && line[e] >= 0) e++;
+      const nWords = e - k;
+      const braceEl = e < count && line[e] < 0 && (line[e] & 1) !== 0 ? line[e] : 0;
+      const head = table.value(el);
+      if ((head === 'namespace' || head === 'jail') && (table.flags[el] & WORD_QUOTED) === 0 && (braceEl !== 0 || nWords <= 2)) {
+        const brace = braceEl !== 0 ? braceToken(braceEl, (-braceEl - 1) >> 1) : undefined;
+        const block = this.blockHeader(head, table.tokens(el, nWords), brace);
         if (block) {
           (stack.length ? stack[stack.length - 1].body : this.root).push(block);
           stack.push(block);
@@ -117,8 +127,10 @@ class Parser {
           continue;
         }
       }
-      for (const w of words) if (w.unterminated) this.report('unterminatedQuote', w);
-      const cmd: CommandNode = { kind: 'command', id: this.nextId++, words, start: tok.start, end: line[e - 1].end };
+      for (let w = el; w < el + nWords; w++) {
+        if (table.flags[w] & WORD_UNTERMINATED) this.errors.push(diagnose('unterminatedQuote', table.start[w], table.end[w]));
+      }
+      const cmd = new Command(this.nextId++, table.start[el], table.end[el + nWords - 1], el, nWords, table);
       (stack.length ? stack[stack.length - 1].body : this.root).push(cmd);
       k = e;
     }
@@ -146,6 +158,13 @@ class Parser {
   private report(key: Parameters<typeof diagnose>[0], tok: Token, ...args: string[]): void {
     this.errors.push(diagnose(key, tok.start, tok.end, ...args));
   }
+}
+
+/** The token of a brace line element (see Parser.line) at offset `at`. */
+function braceToken(el: number, at: number): Token {
+  return (el & 1) !== 0
+    ? { kind: TokenKind.LBrace, start: at, end: at + 1, text: '{', value: '' }
+    : { kind: TokenKind.RBrace, start: at, end: at + 1, text: '}', value: '' };
 }
 
 function describe(b: BlockNode): string {

@@ -1,6 +1,6 @@
 // Incremental reparse: after an edit, parses again only the whole lines the edit touched and moves
-// the rest of the tree by the length difference, keeping its nodes and tokens (their offsets are
-// updated in place, so the old tree is not valid afterwards). It declines (undefined: parse the
+// the rest of the tree by the length difference, keeping its nodes, its word table and any word
+// tokens made so far (offsets are updated in place, so the old tree is not valid afterwards). It declines (undefined: parse the
 // whole text) when the edit may change more than its lines: a brace, a backslash (line
 // continuations, escapes) in the old or new lines. Statement ids are file positions: when the
 // number of statements changes, the items after the edit are renumbered. The result is the tree
@@ -9,7 +9,7 @@
 
 import type { Diagnostic } from '../diagnostics/types';
 import { parse } from './parser';
-import { BlockNode, CommandNode, ItemNode, makeSourceFile, offsetToPosition, SourceFile } from './tree';
+import { BlockNode, Command, CommandNode, ItemNode, makeSourceFile, offsetToPosition, SourceFile, WordTable } from './tree';
 
 export interface Reparse {
   file: SourceFile;
@@ -82,21 +82,36 @@ export function reparse(old: SourceFile, newText: string, span?: EditSpan): Repa
   const sub = parse(newRegion);
   for (const it of sub.items) if (it.kind !== 'command') return undefined;
 
+  const table = anyTable(old.items);
+  if (!table) return undefined;
+
   // Ids are positions in file order: the new statements take the old ones' places, and every
   // item after the edited lines moves by the difference in count.
   const firstId = where.count ? where.list[where.index].id : idAfter(old.items, start);
   const added = sub.items.length;
   const removed = where.count;
+  // The words of the old lines are entries wa .. wb-1 of the table (no block header there: no braces).
+  const wa = lowerBound(table.start, table.count, start);
+  const wb = lowerBound(table.start, table.count, oldEnd);
+  const subTable = (sub.items[0] as Command | undefined)?.table;
+  const subWords = subTable ? subTable.count : 0;
+  // The old statements leave the tree, their table entries too: they keep their own tokens.
+  for (let k = 0; k < where.count; k++) (where.list[where.index + k] as Command).detach();
   const changed: number[] = [];
-  const fresh = sub.items as CommandNode[];
+  const fresh = sub.items as Command[];
   for (let k = 0; k < fresh.length; k++) {
     const cmd = fresh[k];
     cmd.id = firstId + k;
-    moveCommand(cmd, start);
+    cmd.start += start;
+    cmd.end += start;
+    cmd.first += wa;
+    cmd.table = table;
     changed.push(cmd.id);
   }
   // Move everything after the edited lines, then put the new statements in.
-  if (delta !== 0 || added !== removed) moveItems(old.items, oldEnd, delta, added - removed);
+  if (delta !== 0 || added !== removed || subWords !== wb - wa) moveItems(old.items, oldEnd, delta, added - removed, subWords - (wb - wa));
+  spliceWords(table, wa, wb, subTable, start, delta);
+  table.text = newText;
   where.list.splice(where.index, where.count, ...fresh);
 
   const errors: Diagnostic[] = [];
@@ -193,22 +208,30 @@ function findRun(items: ItemNode[], start: number, end: number): { list: ItemNod
   return { list, index, count };
 }
 
-function moveCommand(cmd: CommandNode, by: number): void {
+/** Moves a command by `by` characters and its words by `words` table entries (and its kept tokens, if any). */
+function moveCommand(cmd: CommandNode, by: number, words: number): void {
   cmd.start += by;
   cmd.end += by;
-  for (const w of cmd.words) {
-    w.start += by;
-    w.end += by;
+  cmd.first += words;
+  const kept = (cmd as Command).keptWords?.();
+  if (kept && by !== 0) {
+    for (const w of kept) {
+      w.start += by;
+      w.end += by;
+    }
   }
 }
 
-/** Moves every node and token at or after `from` by `by`, and the ids of the items there by `ids`. */
-function moveItems(items: ItemNode[], from: number, by: number, ids: number): void {
+/**
+ * Moves every node and token at or after `from` by `by`, the ids of the items there by `ids` and
+ * their word indexes by `words`.
+ */
+function moveItems(items: ItemNode[], from: number, by: number, ids: number, words: number): void {
   for (const it of items) {
     if (it.end < from) continue;
     if (it.kind === 'command') {
       if (it.start >= from) {
-        moveCommand(it, by);
+        moveCommand(it, by, words);
         it.id += ids;
       }
       continue;
@@ -225,7 +248,63 @@ function moveItems(items: ItemNode[], from: number, by: number, ids: number): vo
       it.id += ids;
     }
     if (it.end >= from) it.end += by;
-    moveItems(it.body, from, by, ids);
+    moveItems(it.body, from, by, ids, words);
+  }
+}
+
+/** The word table the commands of `items` share; undefined when there is no command. */
+function anyTable(items: ItemNode[]): WordTable | undefined {
+  for (const it of items) {
+    if (it.kind === 'command') return it.table;
+    const t = anyTable(it.body);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** The first index in xs[0, n) whose value is >= v (xs ascending). */
+function lowerBound(xs: Int32Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Replaces entries wa .. wb-1 of `table` by the words of `sub` (offsets relative to `at`) and
+ * moves the entries after them by `delta` characters, in place.
+ */
+function spliceWords(table: WordTable, wa: number, wb: number, sub: WordTable | undefined, at: number, delta: number): void {
+  const k = sub ? sub.count : 0;
+  const n = table.count;
+  const d = k - (wb - wa);
+  const total = n + d;
+  if (d !== 0) {
+    if (total > table.start.length) table.grow(total + (total >> 3) + 16);
+    // The tail moves by d entries (copyWithin handles the overlap).
+    table.start.copyWithin(wb + d, wb, n);
+    table.end.copyWithin(wb + d, wb, n);
+    table.flags.copyWithin(wb + d, wb, n);
+    table.vid.copyWithin(wb + d, wb, n);
+  }
+  for (let i = 0; i < k; i++) {
+    table.start[wa + i] = sub!.start[i] + at;
+    table.end[wa + i] = sub!.end[i] + at;
+    table.flags[wa + i] = sub!.flags[i];
+    table.vid[wa + i] = table.intern.idOf(sub!.value(i));
+  }
+  table.count = total;
+  if (delta !== 0) {
+    const s = table.start;
+    const e = table.end;
+    for (let i = wa + k; i < total; i++) {
+      s[i] += delta;
+      e[i] += delta;
+    }
   }
 }
 

@@ -1,20 +1,38 @@
 // The syntax tree of a topology file. Nodes: namespace and jail blocks and commands (one line of
-// words); they hold their word and brace tokens and their offsets. Lossless: the file's token list
-// (SourceFile.tokens, made by the lexer on first use and kept) covers every character, so printing
-// it gives back the exact input. What a command's words mean is the model's business, not the tree's.
+// words); blocks hold their keyword, name and brace tokens, commands a range of the file's word
+// table (offsets and values in shared arrays: no object per word until someone asks for the word
+// tokens). Lossless: the file's token list (SourceFile.tokens, made by the lexer on first use and
+// kept) covers every character, so printing it gives back the exact input. What a command's words
+// mean is the model's business, not the tree's.
 
 import type { Diagnostic } from '../diagnostics/types';
 import { lazyProperty } from '../util/lazy';
-import { lex, Token, TokenKind } from './lexer';
+import { Interner, lex, Token, TokenKind, WORD_QUOTED, WORD_UNTERMINATED } from './lexer';
+
+export { WORD_QUOTED, WORD_RAW, WORD_UNTERMINATED } from './lexer';
 
 export interface CommandNode {
-  kind: 'command';
+  readonly kind: 'command';
   /** Position of this statement among all statements of the file (file order). */
   id: number;
-  /** The word tokens of the command (continuations and whitespace left out). */
-  words: Token[];
+  /**
+   * The word tokens of the command (continuations and whitespace left out): made from the word
+   * table on first read and kept (a reparse moves them with the command).
+   */
+  readonly words: Token[];
   start: number;
   end: number;
+  /** The command's words are entries first .. first+count-1 of `table`. */
+  first: number;
+  count: number;
+  table: WordTable;
+  /** Value of word k (0-based) without making any token. */
+  valueAt(k: number): string;
+  /**
+   * The word tokens: the kept ones when someone has read `words`, else fresh ones that nothing
+   * keeps (for a reader that uses them once and would rather not hold 10 objects per line).
+   */
+  freshWords(): Token[];
 }
 
 export interface BlockNode {
@@ -33,6 +51,126 @@ export interface BlockNode {
 
 export type ItemNode = CommandNode | BlockNode;
 
+
+/**
+ * The words of a file in file order, in parallel arrays: start and end offsets, the number of the
+ * shell-unquoted value among `intern.strings` (a word seen before is the same string), flags. The
+ * raw text of a word is text.slice(start, end); for a plain word it is its value. The arrays have
+ * room for more than `count` words (entries past it mean nothing). Typed arrays: a large file's
+ * words cost the garbage collector nothing to keep.
+ */
+export class WordTable {
+  count = 0;
+  start: Int32Array;
+  end: Int32Array;
+  flags: Uint8Array;
+  vid: Int32Array;
+  readonly intern = new Interner();
+
+  constructor(public text: string, capacity = 64) {
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.vid = new Int32Array(capacity);
+  }
+
+  /** Appends a word whose value is string number `vid`; returns its index. */
+  push(start: number, end: number, vid: number, flags: number): number {
+    const i = this.count++;
+    if (i === this.start.length) this.grow(i + (i >> 1) + 16);
+    this.start[i] = start;
+    this.end[i] = end;
+    this.flags[i] = flags;
+    this.vid[i] = vid;
+    return i;
+  }
+
+  /** The value of word i. */
+  value(i: number): string {
+    return this.intern.strings[this.vid[i]];
+  }
+
+  /** Makes room for `capacity` words. */
+  grow(capacity: number): void {
+    const n = this.count;
+    const s = new Int32Array(capacity);
+    s.set(this.start.subarray(0, n));
+    this.start = s;
+    const e = new Int32Array(capacity);
+    e.set(this.end.subarray(0, n));
+    this.end = e;
+    const f = new Uint8Array(capacity);
+    f.set(this.flags.subarray(0, n));
+    this.flags = f;
+    const v = new Int32Array(capacity);
+    v.set(this.vid.subarray(0, n));
+    this.vid = v;
+  }
+
+  /** A new token for word i, equal to the lexer's token for it. */
+  token(i: number): Token {
+    const f = this.flags[i];
+    const start = this.start[i];
+    const end = this.end[i];
+    const value = this.intern.strings[this.vid[i]];
+    if (f === 0) return { kind: TokenKind.Word, start, end, text: value, value };
+    const tok: Token = { kind: TokenKind.Word, start, end, text: this.text.slice(start, end), value };
+    if (f & WORD_QUOTED) tok.quoted = true;
+    if (f & WORD_UNTERMINATED) tok.unterminated = true;
+    return tok;
+  }
+
+  /** New tokens for words first .. first+count-1. */
+  tokens(first: number, count: number): Token[] {
+    const out: Token[] = new Array(count);
+    for (let k = 0; k < count; k++) out[k] = this.token(first + k);
+    return out;
+  }
+}
+
+/** A command node over a word table. */
+export class Command implements CommandNode {
+  readonly kind = 'command' as const;
+  /** The kept word tokens, once read. */
+  private kept: Token[] | undefined = undefined;
+
+  constructor(
+    public id: number,
+    public start: number,
+    public end: number,
+    public first: number,
+    public count: number,
+    public table: WordTable,
+  ) {}
+
+  get words(): Token[] {
+    return (this.kept ??= this.table.tokens(this.first, this.count));
+  }
+
+  /** The kept tokens if any were made (a reparse moves them with the command). */
+  keptWords(): Token[] | undefined {
+    return this.kept;
+  }
+
+  valueAt(k: number): string {
+    return this.kept ? this.kept[k].value : this.table.value(this.first + k);
+  }
+
+  /** Keeps the word tokens: for a command a reparse takes out of the tree, whose table entries go. */
+  detach(): void {
+    void this.words;
+  }
+
+  freshWords(): Token[] {
+    return this.kept ?? this.table.tokens(this.first, this.count);
+  }
+
+  /** Plain data for JSON (the table is the file's, not the command's). */
+  toJSON(): unknown {
+    return { kind: this.kind, id: this.id, words: this.words, start: this.start, end: this.end };
+  }
+}
+
 export interface SourceFile {
   text: string;
   /**
@@ -40,6 +178,7 @@ export interface SourceFile {
    * tokens are equal to (not the same objects as) the words of the tree.
    */
   tokens: Token[];
+  /** The blocks and commands (the commands' words are in a WordTable they share). */
   items: ItemNode[];
   /** Syntax errors, each reported once, beside the tree. */
   errors: Diagnostic[];

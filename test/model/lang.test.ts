@@ -26,7 +26,8 @@ function fresh(): ModelState {
 }
 
 function run(state: ModelState, line: string, netns = 'root', jail?: string): { diags: Diagnostic[]; info: StatementInfo } {
-  const cmd = { ...(parse(line).items[0] as CommandNode), id: state.statements.length };
+  const cmd = parse(line).items[0] as CommandNode;
+  cmd.id = state.statements.length;
   const info: StatementInfo = { cmd, netns, failed: false, roles: new Array(cmd.words.length) };
   state.statements[cmd.id] = info;
   const before = state.diagnostics.length;

@@ -20,7 +20,8 @@ function fresh(): ModelState {
 
 /** Runs one sysctl line in namespace `netns`; returns its diagnostics and statement info. */
 function run(state: ModelState, line: string, netns = 'root'): { diags: Diagnostic[]; info: StatementInfo; text: string } {
-  const cmd = { ...(parse(line).items[0] as CommandNode), id: state.statements.length };
+  const cmd = parse(line).items[0] as CommandNode;
+  cmd.id = state.statements.length;
   const info: StatementInfo = { cmd, netns, failed: false, roles: new Array(cmd.words.length) };
   state.statements[cmd.id] = info;
   const before = state.diagnostics.length;
