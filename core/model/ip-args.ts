@@ -6,7 +6,7 @@ import type { DeviceConfig, Ipv4, NetnsConfig } from '../kernel/config';
 import { parseIpv4At, prefixMask, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
-import { IFNAMSIZ_MAX, nearestName } from './names';
+import { deviceKey, IFNAMSIZ_MAX, nearestName, netnsKey } from './names';
 import { deviceElsewhere } from './state';
 
 /** iproute2's `matches(word, keyword)`: the word is a non-empty prefix of the keyword. */
@@ -47,21 +47,48 @@ export interface ParsedPrefix {
 
 /** `A.B.C.D[/LEN]`; `default`, `any` and `all` when allowDefault (route and rule selectors). */
 export function parsePrefix(text: string, allowDefault: boolean): ParsedPrefix | undefined {
-  if (allowDefault && (text === 'default' || text === 'any' || text === 'all')) return { addr: 0, len: 0, hasLen: true };
+  return readPrefix(text, allowDefault, PREFIX) ? { addr: PREFIX.addr, len: PREFIX.len, hasLen: PREFIX.hasLen } : undefined;
+}
+
+/** parsePrefix's scratch result for readPrefix callers that copy the numbers out at once. */
+export const PREFIX: ParsedPrefix = { addr: 0, len: 0, hasLen: false };
+
+/** parsePrefix into `out` (no object made): true when `text` is a prefix; `out` is unchanged otherwise. */
+export function readPrefix(text: string, allowDefault: boolean, out: ParsedPrefix): boolean {
+  if (allowDefault && (text === 'default' || text === 'any' || text === 'all')) {
+    out.addr = 0;
+    out.len = 0;
+    out.hasLen = true;
+    return true;
+  }
   const slash = text.indexOf('/');
   const addr = parseIpv4At(text, 0, slash < 0 ? text.length : slash);
-  if (addr === undefined) return undefined;
-  if (slash < 0) return { addr, len: 32, hasLen: false };
+  if (addr === undefined) return false;
+  if (slash < 0) {
+    out.addr = addr;
+    out.len = 32;
+    out.hasLen = false;
+    return true;
+  }
   // One or two ASCII digits (/^\d{1,2}$/).
   const n = text.length - slash - 1;
-  if (n < 1 || n > 2) return undefined;
+  if (n < 1 || n > 2) return false;
   let len = 0;
   for (let i = slash + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return undefined;
+    if (c < 0x30 || c > 0x39) return false;
     len = len * 10 + (c - 0x30);
   }
-  return len <= 32 ? { addr, len, hasLen: true } : undefined;
+  if (len > 32) return false;
+  out.addr = addr;
+  out.len = len;
+  out.hasLen = true;
+  return true;
+}
+
+/** A dotted address without `/LEN` (what parsePrefix(text, false) accepts with hasLen false), or undefined. */
+export function parseAddress(text: string): Ipv4 | undefined {
+  return text.indexOf('/') < 0 ? parseIpv4At(text, 0, text.length) : undefined;
 }
 
 export function hostBitsSet(p: ParsedPrefix): boolean {
@@ -158,7 +185,7 @@ export class Args {
 export function lookupDevice(ctx: ExecContext, tok: Token, ns: NetnsConfig = ctx.netns): DeviceConfig | undefined {
   const dev = ns.devices.get(tok.value);
   if (dev) {
-    ctx.symbol('device', `device:${dev.id}`, tok, false, ns.name);
+    ctx.symbol('device', deviceKey(dev.id), tok, false, ns.name);
     return dev;
   }
   const nearest = nearestName(tok.value, ns.devices.keys());
@@ -172,7 +199,7 @@ export function lookupDevice(ctx: ExecContext, tok: Token, ns: NetnsConfig = ctx
 export function lookupNetns(ctx: ExecContext, tok: Token): NetnsConfig | undefined {
   const ns = ctx.topology.namespaces.get(tok.value);
   if (ns) {
-    ctx.symbol('netns', `netns:${ns.name}`, tok, false);
+    ctx.symbol('netns', netnsKey(ns.name), tok, false);
     return ns;
   }
   const nearest = nearestName(tok.value, ctx.topology.namespaces.keys());

@@ -34,7 +34,7 @@ import type { ExecContext } from './context';
 import {
   Args, ifnameProblem, lookupDevice, lookupNetns, macToString, matches, parseMac, parseU32, readOnlyVerb, unknownVerb,
 } from './ip-args';
-import { IFNAMSIZ_MAX } from './names';
+import { deviceKey, IFNAMSIZ_MAX } from './names';
 import { addDevice, deleteDevice, moveDevice, renameDevice, setDeviceUp } from './state';
 
 /** Link options iproute2 knows that the simulator does not model. */
@@ -158,7 +158,7 @@ function parseLinkSpec(ctx: ExecContext, a: Args, allowType: boolean): LinkSpec 
         d.data = { name: m.value, netns: ctx.netnsName };
         return undefined;
       }
-      ctx.symbol('device', `device:${dev.id}`, m, false, ctx.netnsName);
+      ctx.symbol('device', deviceKey(dev.id), m, false, ctx.netnsName);
       spec.master = { tok: m, dev };
     } else if (w === 'nomaster') {
       a.take('keyword');
@@ -308,12 +308,12 @@ function linkAdd(ctx: ExecContext, i: number): void {
 
   // Apply.
   const dev = addDevice(ctx.state, ns, name, devKind, ctx.origin, { mtu: spec.mtu?.value, mac: spec.mac?.text });
-  if (spec.name) ctx.symbol('device', `device:${dev.id}`, spec.name, true, ns.name);
+  if (spec.name) ctx.symbol('device', deviceKey(dev.id), spec.name, true, ns.name);
   if (peerNs) {
     const p = addDevice(ctx.state, peerNs, peerName, 'veth', ctx.origin, { mtu: peer?.mtu?.value, mac: peer?.mac?.text });
     dev.peer = p.id;
     p.peer = dev.id;
-    if (peer?.name) ctx.symbol('device', `device:${p.id}`, peer.name, true, peerNs.name);
+    if (peer?.name) ctx.symbol('device', deviceKey(p.id), peer.name, true, peerNs.name);
     if (peer?.up) setDeviceUp(ctx.state, peerNs, p, true, ctx.origin);
   }
   if (spec.up) setDeviceUp(ctx.state, ns, dev, true, ctx.origin);
@@ -378,10 +378,10 @@ function linkSet(ctx: ExecContext, i: number): void {
   if (target && target !== ns) {
     moveDevice(ctx.state, ns, target, dev, ctx.origin, rename?.value);
     here = target;
-    if (rename) ctx.symbol('device', `device:${dev.id}`, rename, true, here.name);
+    if (rename) ctx.symbol('device', deviceKey(dev.id), rename, true, here.name);
   } else if (rename && rename.value !== dev.name) {
     renameDevice(ctx.state, here, dev, rename.value);
-    ctx.symbol('device', `device:${dev.id}`, rename, true, here.name);
+    ctx.symbol('device', deviceKey(dev.id), rename, true, here.name);
   }
   if (spec.mac) dev.mac = spec.mac.text;
   if (spec.mtu) dev.mtu = spec.mtu.value;

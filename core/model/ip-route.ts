@@ -21,16 +21,17 @@
 //   table 0 is main; `local` routes default to table local; a device going down removes its routes.
 
 import {
-  Ipv4, ipv4ToString, NetnsConfig, prefixContains, prefixToString, RouteConfig, RouteScope, RouteType,
+  Ipv4, ipv4ToString, NetnsConfig, prefixContains, prefixMask, prefixToString, RouteConfig, RouteScope, RouteType,
   RT_TABLE_LOCAL, RT_TABLE_MAIN,
 } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { DeviceConfig } from '../kernel/config';
 import type { ExecContext } from './context';
 import {
-  Args, hostBitsSet, lookupDevice, matches, ParsedPrefix, parsePrefix, parseTable, parseU32, readOnlyVerb, tableName,
+  Args, lookupDevice, matches, parseAddress, parseTable, parseU32, PREFIX, readOnlyVerb, readPrefix, tableName,
   unknownVerb, whatOf,
 } from './ip-args';
+import { dropRouteIndex, mayHaveDst, pushRoute, scopedRoutes } from './ip-route-index';
 import { addressType, noteTable, tableExists } from './state';
 
 type RouteOp = 'add' | 'replace' | 'append' | 'change' | 'prepend' | 'del';
@@ -71,25 +72,29 @@ export function execRoute(ctx: ExecContext, i: number): void {
   routeModify(ctx, i + 1, op);
 }
 
-interface RouteArgs {
-  type?: { tok: Token; type: RouteType };
-  dst?: { tok: Token; p: ParsedPrefix };
-  via?: { tok: Token; addr: Ipv4 };
-  devTok?: Token;
-  src?: { tok: Token; addr: Ipv4 };
-  metric?: number;
-  table?: number;
-  proto?: { tok: Token; proto: RouteConfig['proto'] };
-  scope?: { tok: Token; scope: RouteScope };
-  onlink?: Token;
+/** What parseRouteArgs collected; every field up front (one object shape, nothing nested). */
+class RouteArgs {
+  typeTok: Token | undefined = undefined;
+  type: RouteType | undefined = undefined;
+  dstTok: Token | undefined = undefined;
+  dstAddr = 0;
+  dstLen = 0;
+  viaTok: Token | undefined = undefined;
+  via: Ipv4 | undefined = undefined;
+  devTok: Token | undefined = undefined;
+  srcTok: Token | undefined = undefined;
+  src: Ipv4 | undefined = undefined;
+  metric: number | undefined = undefined;
+  table: number | undefined = undefined;
+  protoTok: Token | undefined = undefined;
+  proto: RouteConfig['proto'] | undefined = undefined;
+  scopeTok: Token | undefined = undefined;
+  scope: RouteScope | undefined = undefined;
+  onlink: Token | undefined = undefined;
 }
 
 function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | undefined {
-  // Every field up front: one object shape, no property store growing per keyword.
-  const r: RouteArgs = {
-    type: undefined, dst: undefined, via: undefined, devTok: undefined, src: undefined, metric: undefined,
-    table: undefined, proto: undefined, scope: undefined, onlink: undefined,
-  };
+  const r = new RouteArgs();
   while (!a.done) {
     const t = a.peek()!;
     const w = t.value;
@@ -97,9 +102,10 @@ function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | un
       a.take('keyword');
       const s = a.value('address', t);
       if (!s) return undefined;
-      const addr = parsePrefix(s.value, false);
-      if (!addr || addr.hasLen) return inetExpected(ctx, s);
-      r.src = { tok: s, addr: addr.addr };
+      const addr = parseAddress(s.value);
+      if (addr === undefined) return inetExpected(ctx, s);
+      r.srcTok = s;
+      r.src = addr;
     } else if (w === 'via') {
       a.take('keyword');
       let g = a.value('address', t);
@@ -111,9 +117,10 @@ function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | un
         ctx.report('notSimulated', g, "IPv6 gateways ('via inet6')");
         return undefined;
       }
-      const addr = parsePrefix(g.value, false);
-      if (!addr || addr.hasLen) return inetExpected(ctx, g);
-      r.via = { tok: g, addr: addr.addr };
+      const addr = parseAddress(g.value);
+      if (addr === undefined) return inetExpected(ctx, g);
+      r.viaTok = g;
+      r.via = addr;
     } else if (matches(w, 'metric') || matches(w, 'priority') || w === 'preference') {
       a.take('keyword');
       const m = a.value('number', t);
@@ -130,19 +137,21 @@ function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | un
         if (s.value === 'site' || /^\d+$/.test(s.value)) return void ctx.report('notSimulated', s, `'scope ${s.value}'`);
         return invalidValue(ctx, s, 'scope');
       }
-      r.scope = { tok: s, scope };
+      r.scopeTok = s;
+      r.scope = scope;
     } else if (matches(w, 'protocol') && w.length >= 2) {
       a.take('keyword');
       const p = a.value('proto', t);
       if (!p) return undefined;
-      if (p.value === 'kernel' || p.value === 'boot' || p.value === 'static') r.proto = { tok: p, proto: p.value };
-      else if (p.value === '2') r.proto = { tok: p, proto: 'kernel' };
-      else if (p.value === '3') r.proto = { tok: p, proto: 'boot' };
-      else if (p.value === '4') r.proto = { tok: p, proto: 'static' };
+      r.protoTok = p;
+      if (p.value === 'kernel' || p.value === 'boot' || p.value === 'static') r.proto = p.value;
+      else if (p.value === '2') r.proto = 'kernel';
+      else if (p.value === '3') r.proto = 'boot';
+      else if (p.value === '4') r.proto = 'static';
       else if (/^[A-Za-z0-9_.-]+$/.test(p.value)) {
         // ip accepts any rt_protos name or number; the simulator keeps only kernel/boot/static.
         ctx.report('notSimulated', p, `'proto ${p.value}' (kept as static; the proto does not change forwarding)`);
-        r.proto = { tok: p, proto: 'static' };
+        r.proto = 'static';
       } else return invalidValue(ctx, p, 'protocol');
     } else if (matches(w, 'table') && w.length >= 2) {
       a.take('keyword');
@@ -180,24 +189,26 @@ function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | un
           ctx.report('notSimulated', typeTok, `'ip route ... ${typeTok.value}' routes`);
           return undefined;
         }
-        r.type = { tok: typeTok, type: typeTok.value as RouteType };
+        r.typeTok = typeTok;
+        r.type = typeTok.value as RouteType;
         const next = a.value('prefix', typeTok);
         if (!next) return undefined;
         a.i--;
         tok = next;
       }
       a.take('prefix');
-      if (r.dst) {
+      if (r.dstTok) {
         ctx.report('ipBadArgument', tok, `Error: either "to" is duplicate, or "${tok.value}" is a garbage.`, 'remove the extra word');
         return undefined;
       }
       if (tok.value.includes(':')) return void ctx.report('notSimulated', tok, "IPv6 routes ('ip -6 route')");
-      const p = parsePrefix(tok.value, true);
-      if (!p) {
+      if (!readPrefix(tok.value, true, PREFIX)) {
         ctx.report('ipBadArgument', tok, `Error: any valid prefix is expected rather than "${tok.value}".`, 'write PREFIX/LEN like 10.0.0.0/24, or default');
         return undefined;
       }
-      r.dst = { tok, p };
+      r.dstTok = tok;
+      r.dstAddr = PREFIX.addr;
+      r.dstLen = PREFIX.len;
     }
   }
   return r;
@@ -224,11 +235,12 @@ function describe(r: { dst: { addr: number; len: number }; table: number; metric
 function gatewayRoute(ns: NetnsConfig, gw: Ipv4, table: number, routeScope: RouteScope, dev: DeviceConfig | undefined): RouteConfig | undefined {
   const minScope = SCOPE_RANK[routeScope] + 1;
   // One pass over the routes keeps the best candidate of each table looked in (as four passes would).
+  // minScope is at least 1, so universe routes never qualify: only the others are walked.
   let inTable: RouteConfig | undefined;
   let inLocal: RouteConfig | undefined;
   let inMain: RouteConfig | undefined;
   let inDefault: RouteConfig | undefined;
-  const routes = ns.routes;
+  const routes = scopedRoutes(ns);
   for (let k = 0; k < routes.length; k++) {
     const r = routes[k];
     const t = r.table;
@@ -254,113 +266,130 @@ function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
   const r = parseRouteArgs(ctx, a, op === 'del');
   if (!r) return;
   const ns = ctx.netns;
-  const dst = r.dst?.p ?? { addr: 0, len: 0, hasLen: true };
-  const dstTok = r.dst?.tok ?? ctx.argv[i - 1];
+  // No destination word: default (0.0.0.0/0).
+  const dstAddr = r.dstAddr;
+  const dstLen = r.dstLen;
+  const dstTok = r.dstTok ?? ctx.argv[i - 1];
   let dev: DeviceConfig | undefined;
   if (r.devTok) {
-    dev = lookupDevice(ctx, r.devTok);
+    dev = lookupDevice(ctx, r.devTok, ns);
     if (!dev) return;
   }
-  const type: RouteType = r.type?.type ?? 'unicast';
+  const type: RouteType = r.type ?? 'unicast';
   const table = r.table ?? (type === 'local' ? RT_TABLE_LOCAL : RT_TABLE_MAIN);
-  if (hostBitsSet(dst)) {
-    const fixed = prefixToString({ addr: (dst.addr & (dst.len === 0 ? 0 : (0xffffffff << (32 - dst.len)) >>> 0)) >>> 0, len: dst.len });
-    const d = ctx.report('ipInvalidPrefix', dstTok, `${ipv4ToString(dst.addr)}/${dst.len}`, fixed);
+  if (((dstAddr & prefixMask(dstLen)) >>> 0) !== dstAddr) {
+    const fixed = prefixToString({ addr: (dstAddr & (dstLen === 0 ? 0 : (0xffffffff << (32 - dstLen)) >>> 0)) >>> 0, len: dstLen });
+    const d = ctx.report('ipInvalidPrefix', dstTok, `${ipv4ToString(dstAddr)}/${dstLen}`, fixed);
     d.data = { fixed };
     return;
   }
 
-  if (op === 'del') return routeDelete(ctx, r, dst, table, dev, dstTok);
+  if (op === 'del') return routeDelete(ctx, ns, r, table, dev, dstTok);
 
+  const via = r.via;
+  const viaTok = r.viaTok;
   // iproute2's default scope: host for local, link for a unicast route without gateway, else universe.
-  const scope: RouteScope = r.scope?.scope ?? (type === 'local' ? 'host' : type === 'unicast' && !r.via ? 'link' : 'universe');
+  const scope: RouteScope = r.scope ?? (type === 'local' ? 'host' : type === 'unicast' && !viaTok ? 'link' : 'universe');
   const errorType = type === 'blackhole' || type === 'unreachable' || type === 'prohibit' || type === 'throw';
-  if (errorType && (r.via || dev)) {
-    ctx.report('ipBadArgument', (r.via?.tok ?? r.devTok)!, 'Error: Gateway, device and multipath can not be specified for this route type.', `a ${type} route has no nexthop: remove 'via' and 'dev'`);
+  if (errorType && (viaTok || dev)) {
+    ctx.report('ipBadArgument', (viaTok ?? r.devTok)!, 'Error: Gateway, device and multipath can not be specified for this route type.', `a ${type} route has no nexthop: remove 'via' and 'dev'`);
     return;
   }
   let devOut = dev;
   if (!errorType) {
     if (scope === 'host') {
-      if (r.via) return void ctx.report('ipBadArgument', r.via.tok, 'Error: Route with host scope can not have a gateway.', "remove 'via' or the host scope");
+      if (viaTok) return void ctx.report('ipBadArgument', viaTok, 'Error: Route with host scope can not have a gateway.', "remove 'via' or the host scope");
       if (!dev) return void ctx.report('ipNoSuchDevice', dstTok, `a ${type === 'local' ? 'local' : 'host-scope'} route needs its device`);
-    } else if (r.via) {
+    } else if (viaTok && via !== undefined) {
       if (r.onlink) {
         if (!dev) return void ctx.report('ipBadArgument', r.onlink, 'Error: Nexthop device required for onlink.', "add 'dev DEV'");
         if (!dev.up) return void notUp(ctx, r.devTok!, 'Nexthop device is not up', dev);
         // inet_addr_type_dev_table: an onlink gateway must be a unicast address, not one of ours.
-        const kind = addressType(ns, r.via.addr);
+        const kind = addressType(ns, via);
         if (kind !== 'unicast') {
-          const d = ctx.report('ipInvalidGateway', r.via.tok, ipv4ToString(r.via.addr), `is a ${kind} address, not a neighbour`);
-          d.data = { gateway: ipv4ToString(r.via.addr), device: dev.name };
+          const d = ctx.report('ipInvalidGateway', viaTok, ipv4ToString(via), `is a ${kind} address, not a neighbour`);
+          d.data = { gateway: ipv4ToString(via), device: dev.name };
           return;
         }
       } else {
-        const via = gatewayRoute(ns, r.via.addr, table, scope, dev);
-        if (!via) {
+        const gw = gatewayRoute(ns, via, table, scope, dev);
+        if (!gw) {
           const why = dev ? `is not in a subnet of ${dev.name} (no connected route to it${dev.up ? '' : `; ${dev.name} is down`})` : 'is not in any connected subnet of this namespace';
-          const d = ctx.report('ipInvalidGateway', r.via.tok, ipv4ToString(r.via.addr), why);
-          d.data = { gateway: ipv4ToString(r.via.addr), device: dev?.name };
+          const d = ctx.report('ipInvalidGateway', viaTok, ipv4ToString(via), why);
+          d.data = { gateway: ipv4ToString(via), device: dev?.name };
           return;
         }
-        devOut = dev ?? (via.devId !== undefined ? ctx.topology.devices.get(via.devId) : undefined);
-        if (devOut && !devOut.up) return void notUp(ctx, r.devTok ?? r.via.tok, 'Nexthop device is not up', devOut);
+        devOut = dev ?? (gw.devId !== undefined ? ctx.topology.devices.get(gw.devId) : undefined);
+        if (devOut && !devOut.up) return void notUp(ctx, r.devTok ?? viaTok, 'Nexthop device is not up', devOut);
       }
     } else {
-      if (!dev) return void ctx.report('ipNoSuchDevice', dstTok, `${describe({ dst, table, metric: r.metric ?? 0, type })} has no nexthop`);
+      if (!dev) return void ctx.report('ipNoSuchDevice', dstTok, `${describe({ dst: { addr: dstAddr, len: dstLen }, table, metric: r.metric ?? 0, type })} has no nexthop`);
       if (r.onlink) return void ctx.report('ipBadArgument', r.onlink, 'Error: Invalid flags for nexthop - PERVASIVE and ONLINK can not be set.', "'onlink' needs 'via GATEWAY'");
       if (!dev.up) return void notUp(ctx, r.devTok!, 'Device for nexthop is not up', dev);
     }
   }
-  if (r.src && table !== RT_TABLE_LOCAL && type !== 'local' && !ns.addresses.some((x) => x.addr === r.src!.addr)) {
-    const d = ctx.report('ipInvalidPrefsrc', r.src.tok, ipv4ToString(r.src.addr), ns.name);
-    d.data = { address: ipv4ToString(r.src.addr) };
+  const src = r.src;
+  if (r.srcTok && src !== undefined && table !== RT_TABLE_LOCAL && type !== 'local' && !hasAddress(ns, src)) {
+    const d = ctx.report('ipInvalidPrefsrc', r.srcTok, ipv4ToString(src), ns.name);
+    d.data = { address: ipv4ToString(src) };
     return;
   }
   const metric = r.metric ?? 0;
-  const proto = r.proto?.proto ?? 'boot';
-  const gateway = r.via?.addr;
+  const proto = r.proto ?? 'boot';
+  const gateway = via;
   const devId = devOut && !errorType ? devOut.id : undefined;
   // The usual fields in one literal (same key order as adding them one by one: the object is kept).
   let route: RouteConfig;
   if (gateway !== undefined && devId !== undefined) {
-    route = { table, type, dst: { addr: dst.addr, len: dst.len }, metric, scope, proto, origin: ctx.origin, gateway, devId };
+    route = { table, type, dst: { addr: dstAddr, len: dstLen }, metric, scope, proto, origin: ctx.origin, gateway, devId };
   } else if (gateway === undefined && devId !== undefined) {
-    route = { table, type, dst: { addr: dst.addr, len: dst.len }, metric, scope, proto, origin: ctx.origin, devId };
+    route = { table, type, dst: { addr: dstAddr, len: dstLen }, metric, scope, proto, origin: ctx.origin, devId };
   } else {
-    route = { table, type, dst: { addr: dst.addr, len: dst.len }, metric, scope, proto, origin: ctx.origin };
+    route = { table, type, dst: { addr: dstAddr, len: dstLen }, metric, scope, proto, origin: ctx.origin };
     if (gateway !== undefined) route.gateway = gateway;
   }
-  if (r.src) route.prefsrc = r.src.addr;
+  if (src !== undefined) route.prefsrc = src;
   if (r.onlink) route.onlink = true;
 
-  // The kernel's identity of a route: (table, prefix, metric).
+  // The kernel's identity of a route: (table, prefix, metric). The index says when no route has
+  // that prefix at all (the usual case), which spares the scan.
   const routes = ns.routes;
   let idx = -1;
-  for (let k = 0; k < routes.length; k++) {
-    const x = routes[k];
-    if (x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len && x.metric === metric) {
-      idx = k;
-      break;
+  if (mayHaveDst(ns, dstAddr, dstLen)) {
+    for (let k = 0; k < routes.length; k++) {
+      const x = routes[k];
+      if (x.table === table && x.dst.addr === dstAddr && x.dst.len === dstLen && x.metric === metric) {
+        idx = k;
+        break;
+      }
     }
   }
-  if (op === 'add' && idx >= 0) return void exists(ctx, dstTok, ns.routes[idx], 'use \'ip route replace\' to change it, or another metric to add a second one');
+  if (op === 'add' && idx >= 0) return void exists(ctx, dstTok, routes[idx], 'use \'ip route replace\' to change it, or another metric to add a second one');
   if (op === 'change' && idx < 0) {
     ctx.report('ipNoSuchObject', dstTok, 'RTNETLINK answers: No such file or directory', describe(route));
     return;
   }
   if (op === 'append' || op === 'prepend') {
-    const same = idx < 0 ? undefined : ns.routes.find((x) => x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len && x.metric === metric &&
+    const same = idx < 0 ? undefined : routes.find((x) => x.table === table && x.dst.addr === dstAddr && x.dst.len === dstLen && x.metric === metric &&
       x.type === type && x.gateway === route.gateway && x.devId === route.devId && x.scope === scope);
     if (same) return void exists(ctx, dstTok, same, 'remove the duplicate line');
     noteTable(ns, table);
-    if (op === 'prepend' && idx >= 0) ns.routes.splice(idx, 0, route);
-    else ns.routes.push(route);
+    if (op === 'prepend' && idx >= 0) {
+      routes.splice(idx, 0, route);
+      dropRouteIndex(ns);
+    } else pushRoute(ns, route);
     return;
   }
   noteTable(ns, table);
-  if ((op === 'replace' || op === 'change') && idx >= 0) ns.routes[idx] = route;
-  else ns.routes.push(route);
+  if ((op === 'replace' || op === 'change') && idx >= 0) {
+    routes[idx] = route;
+    dropRouteIndex(ns);
+  } else pushRoute(ns, route);
+}
+
+function hasAddress(ns: NetnsConfig, addr: Ipv4): boolean {
+  for (const x of ns.addresses) if (x.addr === addr) return true;
+  return false;
 }
 
 function notUp(ctx: ExecContext, at: Token, words: string, dev: DeviceConfig): void {
@@ -376,26 +405,28 @@ function exists(ctx: ExecContext, at: Token, old: RouteConfig, hint: string): vo
   else if (old.proto === 'kernel') d.message += ' (the kernel installed it for an address)';
 }
 
-function routeDelete(ctx: ExecContext, r: RouteArgs, dst: ParsedPrefix, table: number, dev: DeviceConfig | undefined, dstTok: Token): void {
-  const ns = ctx.netns;
+function routeDelete(ctx: ExecContext, ns: NetnsConfig, r: RouteArgs, table: number, dev: DeviceConfig | undefined, dstTok: Token): void {
   if (!tableExists(ns, table)) {
     const d = ctx.report('ipNoSuchObject', dstTok, 'Error: FIB table does not exist.', `route in table ${tableName(table)}, which has never had a route`);
     d.data = { table };
     return;
   }
+  const dstAddr = r.dstAddr;
+  const dstLen = r.dstLen;
   const idx = ns.routes.findIndex((x) =>
-    x.table === table && x.dst.addr === dst.addr && x.dst.len === dst.len &&
-    (!r.type || x.type === r.type.type) &&
+    x.table === table && x.dst.addr === dstAddr && x.dst.len === dstLen &&
+    (!r.typeTok || x.type === r.type) &&
     (r.metric === undefined || x.metric === r.metric) &&
-    (!r.via || x.gateway === r.via.addr) &&
+    (!r.viaTok || x.gateway === r.via) &&
     (!dev || x.devId === dev.id) &&
-    (!r.scope || x.scope === r.scope.scope) &&
-    (!r.src || x.prefsrc === r.src.addr) &&
-    (!r.proto || x.proto === r.proto.proto));
+    (!r.scopeTok || x.scope === r.scope) &&
+    (!r.srcTok || x.prefsrc === r.src) &&
+    (!r.protoTok || x.proto === r.proto));
   if (idx < 0) {
-    const d = ctx.report('ipNoSuchObject', dstTok, 'RTNETLINK answers: No such process', describe({ dst, table, metric: r.metric ?? 0, type: r.type?.type ?? 'unicast' }));
+    const d = ctx.report('ipNoSuchObject', dstTok, 'RTNETLINK answers: No such process', describe({ dst: { addr: dstAddr, len: dstLen }, table, metric: r.metric ?? 0, type: r.type ?? 'unicast' }));
     d.data = { table };
     return;
   }
   ns.routes.splice(idx, 1);
+  dropRouteIndex(ns);
 }

@@ -21,7 +21,7 @@ import type { ExecContext } from './context';
 import {
   Args, matches, parsePrefix, parseTable, parseU32, readOnlyVerb, tableName, unknownVerb, whatOf,
 } from './ip-args';
-import { nearestName } from './names';
+import { deviceKey, nearestName } from './names';
 
 const UNSIMULATED_RULE_KEYWORDS = [
   'tos', 'dsfield', 'realms', 'goto', 'nop', 'suppress_prefixlength', 'suppress_ifgroup', 'uidrange', 'ipproto',
@@ -135,7 +135,7 @@ function ruleModify(ctx: ExecContext, i: number, op: 'add' | 'del'): void {
   for (const d of [r.iif, r.oif]) {
     if (!d) continue;
     const dev = ns.devices.get(d.value);
-    if (dev) ctx.symbol('device', `device:${dev.id}`, d, false, ns.name);
+    if (dev) ctx.symbol('device', deviceKey(dev.id), d, false, ns.name);
     else if (op === 'add') {
       const diag = ctx.report('ipRuleDetachedDevice', d, d.value, ns.name);
       diag.data = { name: d.value, netns: ns.name, nearest: nearestName(d.value, ns.devices.keys()) };

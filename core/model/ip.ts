@@ -15,7 +15,7 @@ import { execLink } from './ip-link';
 import { execNeigh } from './ip-neigh';
 import { execRoute } from './ip-route';
 import { execRule } from './ip-rule';
-import { nearestName } from './names';
+import { nearestName, netnsKey } from './names';
 
 /** iproute2's object table (ip/ip.c), in its order. */
 const OBJECTS = [
@@ -58,7 +58,7 @@ function runIp(ctx: ExecContext): void {
         d.data = { name: nsTok.value, nearest };
         return;
       }
-      ctx.symbol('netns', `netns:${target.name}`, nsTok, false);
+      ctx.symbol('netns', netnsKey(target.name), nsTok, false);
       ctx.info.netns = target.name;
       i += 2;
       continue;

@@ -1,5 +1,6 @@
 // Name helpers shared by executors: the nearest known name for "did you mean" messages and quick
-// fixes (edit distance), and the kernel's limit on interface names.
+// fixes (edit distance), the kernel's limit on interface names, and the symbol keys of devices
+// and namespaces.
 
 /** IFNAMSIZ is 16 including the terminating NUL: names have at most 15 characters. */
 export const IFNAMSIZ_MAX = 15;
@@ -35,4 +36,27 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
     }
   }
   return best;
+}
+
+/** Symbol keys `device:ID` and `netns:NAME`, one string each (kept by every reference): bounded
+ *  caches of pure functions. */
+const DEVICE_KEYS = new Map<number, string>();
+export function deviceKey(id: number): string {
+  let k = DEVICE_KEYS.get(id);
+  if (k === undefined) {
+    k = `device:${id}`;
+    if (DEVICE_KEYS.size >= 65536) DEVICE_KEYS.clear();
+    DEVICE_KEYS.set(id, k);
+  }
+  return k;
+}
+const NETNS_KEYS = new Map<string, string>();
+export function netnsKey(name: string): string {
+  let k = NETNS_KEYS.get(name);
+  if (k === undefined) {
+    k = `netns:${name}`;
+    if (NETNS_KEYS.size >= 16384) NETNS_KEYS.clear();
+    NETNS_KEYS.set(name, k);
+  }
+  return k;
 }

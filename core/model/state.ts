@@ -8,6 +8,7 @@ import {
   RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN,
 } from '../kernel/config';
 import type { ModelState } from './context';
+import { mayHaveDst, pushRoute } from './ip-route-index';
 import { dropDeviceSysctl, initDeviceSysctl, initNetnsSysctl } from './sysctl-defaults';
 
 export const ROOT_NETNS = 'root';
@@ -192,11 +193,16 @@ function kernelRoute(table: number, type: RouteConfig['type'], addr: Ipv4, len: 
  *  table that never had a route answers "Error: FIB table does not exist." (verified). Kept beside
  *  the config because the kernel configuration has no notion of an empty table. */
 const tablesCreated = new WeakMap<NetnsConfig, Set<number>>();
+/** The last namespace noteTable saw and its set (a file's commands come in runs per namespace). */
+let lastTablesNs: NetnsConfig | undefined;
+let lastTables: Set<number> | undefined;
 
 export function noteTable(ns: NetnsConfig, table: number): void {
-  let set = tablesCreated.get(ns);
+  let set = lastTablesNs === ns ? lastTables : tablesCreated.get(ns);
   if (!set) tablesCreated.set(ns, (set = new Set()));
   set.add(table);
+  lastTablesNs = ns;
+  lastTables = set;
 }
 
 /** The routing tables created in `ns` so far (for snapshots of a namespace). */
@@ -207,6 +213,10 @@ export function tablesCreatedIn(ns: NetnsConfig): Set<number> | undefined {
 export function setTablesCreated(ns: NetnsConfig, tables: Set<number> | undefined): void {
   if (tables) tablesCreated.set(ns, tables);
   else tablesCreated.delete(ns);
+  if (lastTablesNs === ns) {
+    lastTablesNs = undefined;
+    lastTables = undefined;
+  }
 }
 
 export function tableExists(ns: NetnsConfig, table: number): boolean {
@@ -241,22 +251,32 @@ function routesForAddress(ns: NetnsConfig, dev: DeviceConfig, a: AddrConfig, up:
 
 const routeKey = (r: RouteConfig) => `${r.table}|${r.type}|${r.dst.addr}|${r.dst.len}|${r.devId}`;
 
-/** Installs the kernel's routes for `addrs` of `dev` (on address add and on device up); a route
+/** Installs the kernel's routes for address `a` of `dev` (on address add and on device up): the
+ *  routes routesForAddress(ns, dev, a, dev.up) gives, in its order, made one at a time; a route
  *  that is already there is not added twice (fib_magic's append of an identical route fails). */
-function installAddressRoutes(ns: NetnsConfig, dev: DeviceConfig, addrs: AddrConfig[]): void {
-  for (const a of addrs) {
-    for (const r of routesForAddress(ns, dev, a, dev.up)) {
-      if (hasSameRoute(ns.routes, r)) continue;
-      ns.routes.push(r);
-      noteTable(ns, r.table);
-    }
+function installAddressRoutes(ns: NetnsConfig, dev: DeviceConfig, a: AddrConfig): void {
+  const prim = primaryOf(ns, a);
+  installKernelRoute(ns, RT_TABLE_LOCAL, 'local', a.addr, 32, dev.id, 'host', prim);
+  if (!dev.up) return;
+  const mask = prefixMask(a.plen);
+  const net = (a.addr & mask) >>> 0;
+  if (!a.secondary && a.plen < 32 && net !== 0) {
+    if (dev.kind === 'loopback') installKernelRoute(ns, RT_TABLE_LOCAL, 'local', net, a.plen, dev.id, 'host', a.addr);
+    else installKernelRoute(ns, RT_TABLE_MAIN, 'unicast', net, a.plen, dev.id, 'link', a.addr);
   }
+  if (a.plen < 31) installKernelRoute(ns, RT_TABLE_LOCAL, 'broadcast', (net | ~mask) >>> 0, 32, dev.id, 'link', prim);
 }
 
-/** A route with r's routeKey (table, type, destination, device) is already there. */
-function hasSameRoute(routes: RouteConfig[], r: RouteConfig): boolean {
+function installKernelRoute(ns: NetnsConfig, table: number, type: RouteConfig['type'], addr: Ipv4, len: number, devId: number, scope: RouteConfig['scope'], prefsrc: Ipv4): void {
+  if (mayHaveDst(ns, addr, len) && hasSameRoute(ns.routes, table, type, addr, len, devId)) return;
+  pushRoute(ns, kernelRoute(table, type, addr, len, devId, scope, prefsrc));
+  noteTable(ns, table);
+}
+
+/** A route with that routeKey (table, type, destination, device) is already there. */
+function hasSameRoute(routes: RouteConfig[], table: number, type: RouteConfig['type'], addr: Ipv4, len: number, devId: number): boolean {
   for (const x of routes) {
-    if (x.devId === r.devId && x.table === r.table && x.type === r.type && x.dst.addr === r.dst.addr && x.dst.len === r.dst.len) return true;
+    if (x.devId === devId && x.table === table && x.type === type && x.dst.addr === addr && x.dst.len === len) return true;
   }
   return false;
 }
@@ -290,7 +310,8 @@ export function setDeviceUp(state: ModelState, ns: NetnsConfig, dev: DeviceConfi
     if (dev.kind === 'loopback' && !ns.addresses.some((a) => a.devId === dev.id && a.addr === LOOPBACK_ADDR && a.plen === 8)) {
       addAddress(ns, dev, LOOPBACK_ADDR, 8, undefined, KERNEL_ORIGIN);
     }
-    installAddressRoutes(ns, dev, ns.addresses.filter((a) => a.devId === dev.id));
+    const addrs = ns.addresses;
+    for (let k = 0; k < addrs.length; k++) if (addrs[k].devId === dev.id) installAddressRoutes(ns, dev, addrs[k]);
   } else {
     const gone = ns.routes.filter((r) => r.devId === dev.id && r.scope !== 'host');
     ns.routes = ns.routes.filter((r) => !(r.devId === dev.id && r.scope !== 'host'));
@@ -301,12 +322,16 @@ export function setDeviceUp(state: ModelState, ns: NetnsConfig, dev: DeviceConfi
 /** Adds an address (caller checked it is new) and the kernel's routes for it. */
 export function addAddress(ns: NetnsConfig, dev: DeviceConfig, addr: Ipv4, plen: number, broadcast: Ipv4 | undefined, origin: Origin): AddrConfig {
   const mask = prefixMask(plen);
-  const secondary = ns.addresses.some(
-    (p) => p.devId === dev.id && !p.secondary && p.plen === plen && ((p.addr & mask) >>> 0) === ((addr & mask) >>> 0),
-  );
+  let secondary = false;
+  for (const p of ns.addresses) {
+    if (p.devId === dev.id && !p.secondary && p.plen === plen && ((p.addr & mask) >>> 0) === ((addr & mask) >>> 0)) {
+      secondary = true;
+      break;
+    }
+  }
   const a: AddrConfig = { devId: dev.id, addr, plen, broadcast, secondary, origin };
   ns.addresses.push(a);
-  installAddressRoutes(ns, dev, [a]);
+  installAddressRoutes(ns, dev, a);
   return a;
 }
 

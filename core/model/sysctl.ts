@@ -20,7 +20,7 @@
 
 import { type Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
-import { nearestName } from './names';
+import { deviceKey, nearestName } from './names';
 import {
   CONF_KEYS, CONF_RULES, confKey, GLOBAL_KEYS, GLOBAL_RULES, KERNEL_CONF4_KEYS, KERNEL_CONF6_KEYS, KERNEL_GLOBAL_KEYS,
   KERNEL_NEIGH_KEYS, ValueRule,
@@ -186,5 +186,5 @@ function deviceReference(ctx: ExecContext, tok: Token, devName: string): void {
   const at = tok.text.indexOf(`conf${tok.text.includes('/') ? '/' : '.'}${devName}`);
   if (at < 0) return;
   const start = tok.start + at + 5;
-  ctx.symbol('device', `device:${dev.id}`, { ...tok, start, end: start + devName.length, text: devName, value: devName }, false, ctx.netnsName);
+  ctx.symbol('device', deviceKey(dev.id), { ...tok, start, end: start + devName.length, text: devName, value: devName }, false, ctx.netnsName);
 }
