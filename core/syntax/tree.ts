@@ -120,10 +120,27 @@ export class WordTable {
     return tok;
   }
 
-  /** New tokens for words first .. first+count-1. */
+  /** New tokens for words first .. first+count-1, to be kept (the tree's own). */
   tokens(first: number, count: number): Token[] {
     const out: Token[] = new Array(count);
     for (let k = 0; k < count; k++) out[k] = this.token(first + k);
+    return out;
+  }
+
+  /**
+   * New tokens for words first .. first+count-1 that the caller drops soon (a model run's argv).
+   * The same as tokens(), from a separate object literal on purpose: the engine decides per
+   * literal whether its objects are born old (it has seen them survive), and the kept tokens of
+   * `tokens()` would teach it that for these short-lived ones too, making each cost a full GC.
+   */
+  freshTokens(first: number, count: number): Token[] {
+    const out: Token[] = new Array(count);
+    const strings = this.intern.strings;
+    for (let k = 0; k < count; k++) {
+      const i = first + k;
+      const value = strings[this.vid[i]];
+      out[k] = this.flags[i] === 0 ? { kind: TokenKind.Word, start: this.start[i], end: this.end[i], text: value, value } : this.token(i);
+    }
     return out;
   }
 }
@@ -162,7 +179,7 @@ export class Command implements CommandNode {
   }
 
   freshWords(): Token[] {
-    return this.kept ?? this.table.tokens(this.first, this.count);
+    return this.kept ?? this.table.freshTokens(this.first, this.count);
   }
 
   /** Plain data for JSON (the table is the file's, not the command's). */
