@@ -33,11 +33,25 @@ const MULTI: Record<'sport' | 'dport' | 'port', [string, string]> = {
 };
 const inv = (pair: [string, string], invert: boolean): string => pair[invert ? 1 : 0];
 
+/** The text pieces of the rule being built after its addresses, joined once per rule (reused:
+ *  builds do not nest; a count instead of the array's length, which would give the array a new
+ *  store each time it is cut to 0 and grown again). */
+const TAIL_PIECES: string[] = new Array<string>(32).fill('');
+let nPieces = 0;
+function piece(s: string): void {
+  TAIL_PIECES[nPieces++] = s; // at the length: appends
+}
+/** Arrays to join, one per length (never resized). */
+const JOIN: string[][] = [];
+/** The rule of the last one-rule build (reused: the caller takes it out before the next build). */
+const ONE: XtRule[] = [undefined as unknown as XtRule];
+
 /** The rules one command line stands for (several when -s or -d lists addresses), each with its
  *  iptables-save text (`-A CHAIN ...`). Rules of one line share their target and their other
- *  match objects; each has its own matches array (sized exactly: they are kept). */
+ *  match objects; each has its own matches array (sized exactly: they are kept). A one-rule
+ *  result is an array rewritten by the next call. */
 export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): XtRule[] {
-  const head = '-A ' + chainName;
+  const head = headText(chainName);
   const target = buildTarget(spec);
   // `-i +` matches every device: iptables drops it from the rule.
   const iif = spec.iif && !(spec.iif.v === '+' && !spec.iif.invert) ? spec.iif : undefined;
@@ -54,86 +68,129 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
   const single = nSrc === 1 && nDst === 1;
   const tail: XtMatch[] = new Array(single ? lead + nTail : nTail);
   let at = single ? lead : 0;
-  let tailText = '';
+  nPieces = 0;
   if (iif) {
-    tail[at++] = { kind: 'iif', name: iif.v, invert: iif.invert };
-    tailText += inv(IIF, iif.invert) + iif.v;
+    const e = ifaceEntry(IIF_CACHE, 'iif', IIF, iif.v, iif.invert);
+    tail[at++] = e.match;
+    piece(e.text);
   }
   if (oif) {
-    tail[at++] = { kind: 'oif', name: oif.v, invert: oif.invert };
-    tailText += inv(OIF, oif.invert) + oif.v;
+    const e = ifaceEntry(OIF_CACHE, 'oif', OIF, oif.v, oif.invert);
+    tail[at++] = e.match;
+    piece(e.text);
   }
   if (proto) {
     tail[at++] = protoMatch(proto.v, proto.invert);
-    tailText += inv(PROTO, proto.invert) + protoText(proto.v);
+    piece(inv(PROTO, proto.invert));
+    piece(protoText(proto.v));
   }
   for (let k = 0; k < spec.matches.length; k++) {
     const m = spec.matches[k];
     at = matchConfig(m, tail, at);
-    tailText += renderMatch(m);
+    renderMatch(m);
   }
-  const targetText = renderTarget(spec);
-  // Texts are joined, not concatenated: join makes one flat string, where `+` would keep a tree
-  // of pieces alive as long as the rule.
+  renderTarget(spec);
   if (single) {
     let sText = '';
     let dText = '';
     let i = 0;
     if (src) {
-      const s = src.v[0];
-      tail[i++] = { kind: 'src', prefix: s, invert: src.invert };
-      sText = inv(SRC, src.invert) + prefixText(s);
+      const e = prefixEntry(src.v[0]);
+      tail[i++] = src.invert ? { kind: 'src', prefix: e.prefix, invert: true } : e.src;
+      sText = src.invert ? e.notSText : e.sText;
     }
     if (dst) {
-      const d = dst.v[0];
-      tail[i++] = { kind: 'dst', prefix: d, invert: dst.invert };
-      dText = inv(DST, dst.invert) + prefixText(d);
+      const e = prefixEntry(dst.v[0]);
+      tail[i++] = dst.invert ? { kind: 'dst', prefix: e.prefix, invert: true } : e.dst;
+      dText = dst.invert ? e.notDText : e.dText;
     }
-    return [{ matches: tail, target, text: [head, sText, dText, tailText, targetText].join(''), origin }];
+    ONE[0] = { matches: tail, target, text: ruleText(head, sText, dText), origin };
+    return ONE;
   }
-  const out: XtRule[] = new Array(nSrc * nDst);
-  let n = 0;
+  const out: XtRule[] = [];
   for (let i = 0; i < nSrc; i++) {
-    const s = src ? src.v[i] : undefined;
-    const sm: XtMatch | undefined = s ? { kind: 'src', prefix: s, invert: src!.invert } : undefined;
-    const sText = s ? inv(SRC, src!.invert) + prefixText(s) : '';
+    const se = src ? prefixEntry(src.v[i]) : undefined;
+    const sm: XtMatch | undefined = se ? (src!.invert ? { kind: 'src', prefix: se.prefix, invert: true } : se.src) : undefined;
+    const sText = se ? (src!.invert ? se.notSText : se.sText) : '';
     for (let j = 0; j < nDst; j++) {
-      const d = dst ? dst.v[j] : undefined;
+      const de = dst ? prefixEntry(dst.v[j]) : undefined;
       const matches: XtMatch[] = new Array(lead + nTail);
       let k = 0;
       let dText = '';
       if (sm) matches[k++] = sm;
-      if (d) {
-        matches[k++] = { kind: 'dst', prefix: d, invert: dst!.invert };
-        dText = inv(DST, dst!.invert) + prefixText(d);
+      if (de) {
+        matches[k++] = dst!.invert ? { kind: 'dst', prefix: de.prefix, invert: true } : de.dst;
+        dText = dst!.invert ? de.notDText : de.dText;
       }
       for (let t = 0; t < nTail; t++) matches[k++] = tail[t];
-      out[n++] = { matches, target, text: [head, sText, dText, tailText, targetText].join(''), origin };
+      out.push({ matches, target, text: ruleText(head, sText, dText), origin });
     }
   }
   return out;
 }
 
-/** `A.B.C.D/LEN` of a prefix (as prefixToString), from a bounded cache: the same networks recur
- *  in rule after rule. The cache holds only values of this pure function. */
-const PREFIX_TEXT: Array<Map<number, string>> = [];
-for (let len = 0; len <= 32; len++) PREFIX_TEXT.push(new Map());
-let prefixTextCount = 0;
-function prefixText(p: Prefix): string {
-  const byAddr = PREFIX_TEXT[p.len];
-  if (byAddr === undefined) return prefixToString(p);
+/** One rule's text: head, addresses, then the pieces of TAIL_PIECES, joined into one flat string
+ *  (`+` would keep a tree of pieces alive as long as the rule). */
+function ruleText(head: string, sText: string, dText: string): string {
+  const n = 3 + nPieces;
+  let ps = JOIN[n];
+  if (ps === undefined) JOIN[n] = ps = new Array<string>(n).fill('');
+  ps[0] = head;
+  ps[1] = sText;
+  ps[2] = dText;
+  const tp = TAIL_PIECES;
+  for (let k = 0; k < nPieces; k++) ps[3 + k] = tp[k];
+  return ps.join('');
+}
+
+/** Bounded caches (emptied when full) of pure functions of a value: texts and frozen match objects
+ *  for values that recur rule after rule. */
+const LIMIT = 4096;
+function put<K, V>(m: Map<K, V>, k: K, v: V): V {
+  if (m.size >= LIMIT) m.clear();
+  m.set(k, v);
+  return v;
+}
+
+/** `-A CHAIN` per chain name. */
+const HEADS = new Map<string, string>();
+function headText(chain: string): string {
+  return HEADS.get(chain) ?? put(HEADS, chain, '-A ' + chain);
+}
+
+interface IfaceEntry { match: XtMatch; text: string }
+const IIF_CACHE: [Map<string, IfaceEntry>, Map<string, IfaceEntry>] = [new Map(), new Map()];
+const OIF_CACHE: [Map<string, IfaceEntry>, Map<string, IfaceEntry>] = [new Map(), new Map()];
+/** The -i/-o match (frozen, shared) and its text per device name and inversion. */
+function ifaceEntry(cache: [Map<string, IfaceEntry>, Map<string, IfaceEntry>], kind: 'iif' | 'oif', flag: [string, string], name: string, invert: boolean): IfaceEntry {
+  const c = cache[invert ? 1 : 0];
+  return c.get(name) ?? put(c, name, { match: Object.freeze({ kind, name, invert }), text: inv(flag, invert) + name });
+}
+
+interface PrefixEntry { prefix: Prefix; src: XtMatch; dst: XtMatch; sText: string; dText: string; notSText: string; notDText: string }
+/** Per prefix length, per address: the prefix (frozen), its -s/-d matches (not inverted, frozen) and texts. */
+const PREFIXES: Array<Map<number, PrefixEntry>> = [];
+for (let len = 0; len <= 32; len++) PREFIXES.push(new Map());
+let prefixCount = 0;
+function prefixEntry(p: Prefix): PrefixEntry {
+  const byAddr = PREFIXES[p.len];
   const key = p.addr | 0;
-  let s = byAddr.get(key);
-  if (s === undefined) {
-    s = prefixToString(p);
-    if (prefixTextCount >= 4096) {
-      for (const m of PREFIX_TEXT) m.clear();
-      prefixTextCount = 0;
-    }
-    byAddr.set(key, s);
-    prefixTextCount++;
+  let e = byAddr?.get(key);
+  if (e !== undefined) return e;
+  const prefix = Object.isFrozen(p) ? p : Object.freeze({ addr: p.addr, len: p.len });
+  const text = prefixToString(prefix);
+  e = {
+    prefix, src: Object.freeze({ kind: 'src', prefix, invert: false }), dst: Object.freeze({ kind: 'dst', prefix, invert: false }),
+    sText: SRC[0] + text, dText: DST[0] + text, notSText: SRC[1] + text, notDText: DST[1] + text,
+  };
+  if (byAddr === undefined) return e;
+  if (prefixCount >= LIMIT) {
+    for (const m of PREFIXES) m.clear();
+    prefixCount = 0;
   }
-  return s;
+  byAddr.set(key, e);
+  prefixCount++;
+  return e;
 }
 
 /** `-p tcp`, `-p udp`, `-p icmp` (not inverted): one frozen match object each, shared by the rules
@@ -199,50 +256,76 @@ const MATCH_HEAD: Record<MatchInst['name'], string> = {
   iprange: ' -m iprange', comment: ' -m comment',
 };
 
-function renderMatch(m: MatchInst): string {
-  let s = MATCH_HEAD[m.name];
+/** Texts of frozen option values (the parser's cached ports and states), per option. */
+const SPORT_TEXT = new WeakMap<object, string>();
+const DPORT_TEXT = new WeakMap<object, string>();
+const CTSTATE_TEXT = new WeakMap<object, string>();
+const STATE_TEXT = new WeakMap<object, string>();
+function portText(cache: WeakMap<object, string>, flag: [string, string], x: { v: PortRange; invert: boolean }): string {
+  let t = cache.get(x);
+  if (t === undefined) {
+    t = inv(flag, x.invert) + portRangeText(x.v);
+    if (Object.isFrozen(x)) cache.set(x, t);
+  }
+  return t;
+}
+function statesText(cache: WeakMap<object, string>, flag: [string, string], x: { v: readonly string[]; invert: boolean }): string {
+  let t = cache.get(x);
+  if (t === undefined) {
+    t = inv(flag, x.invert) + x.v.join(',');
+    if (Object.isFrozen(x)) cache.set(x, t);
+  }
+  return t;
+}
+
+/** Appends the text pieces of match `m` (piece()). */
+function renderMatch(m: MatchInst): void {
+  piece(MATCH_HEAD[m.name]);
   switch (m.name) {
     case 'tcp':
     case 'udp':
-      if (m.sport) s += inv(SPORT, m.sport.invert) + portRangeText(m.sport.v);
-      if (m.dport) s += inv(DPORT, m.dport.invert) + portRangeText(m.dport.v);
-      if (m.flags) s += inv(TCPFLAGS, m.flags.invert) + tcpFlagsText(m.flags.v.mask) + ' ' + tcpFlagsText(m.flags.v.comp);
+      if (m.sport) piece(portText(SPORT_TEXT, SPORT, m.sport));
+      if (m.dport) piece(portText(DPORT_TEXT, DPORT, m.dport));
+      if (m.flags) piece(inv(TCPFLAGS, m.flags.invert) + tcpFlagsText(m.flags.v.mask) + ' ' + tcpFlagsText(m.flags.v.comp));
       break;
     case 'icmp':
-      if (m.icmp) s += inv(ICMPTYPE, m.icmp.invert) + icmpTypeText(m.icmp.v.type, m.icmp.v.code);
+      if (m.icmp) {
+        piece(inv(ICMPTYPE, m.icmp.invert));
+        piece(icmpTypeText(m.icmp.v.type, m.icmp.v.code));
+      }
       break;
     case 'conntrack':
-      s += inv(CTSTATE, m.states!.invert) + m.states!.v.join(',');
+      piece(statesText(CTSTATE_TEXT, CTSTATE, m.states!));
       break;
     case 'state':
-      s += inv(STATE, m.states!.invert) + m.states!.v.join(',');
+      piece(statesText(STATE_TEXT, STATE, m.states!));
       break;
     case 'multiport': {
       const mp = m.multi!;
-      s += inv(MULTI[mp.v.which], mp.invert) + mp.v.ranges.map(portRangeText).join(',');
+      piece(inv(MULTI[mp.v.which], mp.invert) + mp.v.ranges.map(portRangeText).join(','));
       break;
     }
     case 'mark':
     case 'connmark': {
       const mk = m.mark!;
-      s += inv(MARK, mk.invert) + hex(mk.v.value) + (mk.v.mask === 0xffffffff ? '' : '/' + hex(mk.v.mask));
+      piece(inv(MARK, mk.invert) + hex(mk.v.value) + (mk.v.mask === 0xffffffff ? '' : '/' + hex(mk.v.mask)));
       break;
     }
     case 'addrtype':
-      if (m.srcType) s += inv(SRCTYPE, m.srcType.invert) + m.srcType.v.join(',');
-      if (m.dstType) s += inv(DSTTYPE, m.dstType.invert) + m.dstType.v.join(',');
-      if (m.limitIn) s += ' --limit-iface-in';
-      if (m.limitOut) s += ' --limit-iface-out';
+      if (m.srcType) piece(inv(SRCTYPE, m.srcType.invert) + m.srcType.v.join(','));
+      if (m.dstType) piece(inv(DSTTYPE, m.dstType.invert) + m.dstType.v.join(','));
+      if (m.limitIn) piece(' --limit-iface-in');
+      if (m.limitOut) piece(' --limit-iface-out');
       break;
     case 'iprange':
-      if (m.srcRange) s += inv(SRCRANGE, m.srcRange.invert) + ipv4ToString(m.srcRange.v.lo) + '-' + ipv4ToString(m.srcRange.v.hi);
-      if (m.dstRange) s += inv(DSTRANGE, m.dstRange.invert) + ipv4ToString(m.dstRange.v.lo) + '-' + ipv4ToString(m.dstRange.v.hi);
+      if (m.srcRange) piece(inv(SRCRANGE, m.srcRange.invert) + ipv4ToString(m.srcRange.v.lo) + '-' + ipv4ToString(m.srcRange.v.hi));
+      if (m.dstRange) piece(inv(DSTRANGE, m.dstRange.invert) + ipv4ToString(m.dstRange.v.lo) + '-' + ipv4ToString(m.dstRange.v.hi));
       break;
     case 'comment':
-      s += ' --comment ' + saveQuote(m.comment ?? '');
+      piece(' --comment ');
+      piece(saveQuote(m.comment ?? ''));
       break;
   }
-  return s;
 }
 
 /** Targets without parameters, one frozen object each, shared by every rule that has them (only
@@ -254,6 +337,10 @@ const RETURN: XtTarget = Object.freeze({ kind: 'RETURN' });
 const TRACE: XtTarget = Object.freeze({ kind: 'TRACE' });
 const NOTRACK: XtTarget = Object.freeze({ kind: 'NOTRACK' });
 
+/** REJECT targets per --reject-with, MARK targets per mark (mask all ones): frozen, shared. */
+const REJECTS = new Map<string, XtTarget>();
+const MARKS = new Map<number, XtTarget>();
+
 function buildTarget(spec: RuleSpec): XtTarget {
   const t = spec.target;
   if (!t) return NONE;
@@ -262,16 +349,24 @@ function buildTarget(spec: RuleSpec): XtTarget {
     case 'ACCEPT': return ACCEPT;
     case 'DROP': return DROP;
     case 'RETURN': return RETURN;
-    case 'REJECT': return { kind: 'REJECT', with: (t.rejectWith ?? 'icmp-port-unreachable') as RejectWith };
+    case 'REJECT': {
+      const w = t.rejectWith ?? 'icmp-port-unreachable';
+      return REJECTS.get(w) ?? put(REJECTS, w, Object.freeze({ kind: 'REJECT', with: w as RejectWith }));
+    }
     case 'LOG': return { kind: 'LOG', prefix: t.logPrefix, level: t.logLevel === undefined ? undefined : String(t.logLevel) };
     case 'TRACE': return TRACE;
     case 'NOTRACK': case 'CT': return NOTRACK;
-    case 'MARK': return { kind: 'MARK', value: t.xmark!.value, mask: t.xmark!.mask };
+    case 'MARK': {
+      const { value, mask } = t.xmark!;
+      if (mask !== 0xffffffff) return { kind: 'MARK', value, mask };
+      return MARKS.get(value) ?? put(MARKS, value, Object.freeze({ kind: 'MARK', value, mask }));
+    }
     case 'CONNMARK':
       if (t.connmarkOp === 'set') return { kind: 'CONNMARK', op: 'set', value: t.xmark!.value, mask: t.xmark!.mask };
       return { kind: 'CONNMARK', op: t.connmarkOp!, nfmask: t.nfmask ?? 0xffffffff, ctmask: t.ctmask ?? 0xffffffff };
-    case 'SNAT': return { kind: 'SNAT', to: { ...t.nat! } };
-    case 'DNAT': return { kind: 'DNAT', to: { ...t.nat! } };
+    // The parser's NAT ranges are frozen (shared); others are copied.
+    case 'SNAT': return { kind: 'SNAT', to: Object.isFrozen(t.nat) ? t.nat! : { ...t.nat! } };
+    case 'DNAT': return { kind: 'DNAT', to: Object.isFrozen(t.nat) ? t.nat! : { ...t.nat! } };
     case 'MASQUERADE': return t.ports ? { kind: 'MASQUERADE', ports: t.ports } : { kind: 'MASQUERADE' };
     case 'REDIRECT': return t.ports ? { kind: 'REDIRECT', ports: t.ports } : { kind: 'REDIRECT' };
   }
@@ -290,31 +385,74 @@ const DNAT_FLAGS = ['random', 'persistent'];
 const MASQUERADE_FLAGS = ['random', 'random-fully'];
 const REDIRECT_FLAGS = ['random'];
 
-function renderTarget(spec: RuleSpec): string {
+/** Texts of frozen NAT ranges (the parser's cached ones), of --reject-with and of MARK's --set-xmark. */
+const NAT_TEXT = new WeakMap<object, string>();
+const REJECT_TEXT = new Map<string, string>();
+const XMARK_TEXT = new Map<number, string>();
+function natText(r: { addrLo?: number; addrHi?: number; portLo?: number; portHi?: number }): string {
+  let t = NAT_TEXT.get(r);
+  if (t === undefined) {
+    t = natRangeText(r);
+    if (Object.isFrozen(r)) NAT_TEXT.set(r, t);
+  }
+  return t;
+}
+
+/** Appends the text pieces of the rule's target (piece()). */
+function renderTarget(spec: RuleSpec): void {
   const t = spec.target;
-  if (!t) return '';
-  if (t.chain !== undefined) return (t.goto ? ' -g ' : ' -j ') + t.chain;
-  let s = TARGET_HEAD[t.ext!];
+  if (!t) return;
+  if (t.chain !== undefined) {
+    piece(t.goto ? ' -g ' : ' -j ');
+    piece(t.chain);
+    return;
+  }
+  piece(TARGET_HEAD[t.ext!]);
   switch (t.ext!) {
-    case 'REJECT': s += ` --reject-with ${t.rejectWith ?? 'icmp-port-unreachable'}`; break;
-    case 'LOG':
+    case 'REJECT': {
+      const w = t.rejectWith ?? 'icmp-port-unreachable';
+      piece(REJECT_TEXT.get(w) ?? put(REJECT_TEXT, w, ` --reject-with ${w}`));
+      break;
+    }
+    case 'LOG': {
+      let s = '';
       if (t.logPrefix) s += ` --log-prefix ${saveQuote(t.logPrefix)}`;
       if (t.logLevel !== undefined && t.logLevel !== 4) s += ` --log-level ${t.logLevel}`;
       s += flagsText(t.flags, LOG_FLAGS);
+      piece(s);
       break;
-    case 'MARK': s += ` --set-xmark ${hex(t.xmark!.value)}/${hex(t.xmark!.mask)}`; break;
+    }
+    case 'MARK': {
+      const { value, mask } = t.xmark!;
+      if (mask === 0xffffffff) piece(XMARK_TEXT.get(value) ?? put(XMARK_TEXT, value, ` --set-xmark ${hex(value)}/${hex(mask)}`));
+      else piece(` --set-xmark ${hex(value)}/${hex(mask)}`);
+      break;
+    }
     case 'CONNMARK':
-      if (t.connmarkOp === 'set') s += ` --set-xmark ${hex(t.xmark!.value)}/${hex(t.xmark!.mask)}`;
-      else s += ` --${t.connmarkOp}-mark --nfmask ${hex(t.nfmask ?? 0xffffffff)} --ctmask ${hex(t.ctmask ?? 0xffffffff)}`;
+      if (t.connmarkOp === 'set') piece(` --set-xmark ${hex(t.xmark!.value)}/${hex(t.xmark!.mask)}`);
+      else piece(` --${t.connmarkOp}-mark --nfmask ${hex(t.nfmask ?? 0xffffffff)} --ctmask ${hex(t.ctmask ?? 0xffffffff)}`);
       break;
-    case 'SNAT': s += ` --to-source ${natRangeText(t.nat!)}` + flagsText(t.flags, SNAT_FLAGS); break;
-    case 'DNAT': s += ` --to-destination ${natRangeText(t.nat!)}` + flagsText(t.flags, DNAT_FLAGS); break;
-    case 'MASQUERADE': if (t.ports) s += ' --to-ports ' + natPortsText(t.ports); s += flagsText(t.flags, MASQUERADE_FLAGS); break;
-    case 'REDIRECT': if (t.ports) s += ' --to-ports ' + natPortsText(t.ports); s += flagsText(t.flags, REDIRECT_FLAGS); break;
-    case 'CT': s += ' --notrack'; break;
+    case 'SNAT':
+      piece(' --to-source ');
+      piece(natText(t.nat!));
+      piece(flagsText(t.flags, SNAT_FLAGS));
+      break;
+    case 'DNAT':
+      piece(' --to-destination ');
+      piece(natText(t.nat!));
+      piece(flagsText(t.flags, DNAT_FLAGS));
+      break;
+    case 'MASQUERADE':
+      if (t.ports) piece(' --to-ports ' + natPortsText(t.ports));
+      piece(flagsText(t.flags, MASQUERADE_FLAGS));
+      break;
+    case 'REDIRECT':
+      if (t.ports) piece(' --to-ports ' + natPortsText(t.ports));
+      piece(flagsText(t.flags, REDIRECT_FLAGS));
+      break;
+    case 'CT': piece(' --notrack'); break;
     default: break;
   }
-  return s;
 }
 
 /** ` --FLAG` for each flag of `order` that is set, in that order. */
