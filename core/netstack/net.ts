@@ -1,5 +1,5 @@
 // The kernel built from a TopologyConfig: one Net per namespace (devices, addresses, routing
-// tables sorted for lookup, policy rules, neighbours, compiled netfilter hooks, socket tables) and
+// tables sorted for lookup, policy rules, neighbours, netfilter hooks compiled on first use, socket tables) and
 // the per-run mutable state (sysctl writes, conntrack tables, rule counters, bridge FDBs, socket
 // errors). The compiled part is immutable and shared by every run; a run's state is created
 // lazily per namespace, so a replay costs what it touches. Does not own packet behaviour.
@@ -9,7 +9,7 @@ import {
   RT_TABLE_LOCAL, RT_TABLE_MAIN, RouteConfig, SocketConfig, TopologyConfig, prefixMask,
 } from '../kernel/config';
 import type { CtTable } from './conntrack';
-import { CompiledHooks, compileNetfilter } from './netfilter';
+import { CompiledHooks, compileNetfilter, netfilterIds } from './netfilter';
 import { parseMac } from './skb';
 
 export interface Dev {
@@ -112,7 +112,9 @@ export class Net {
   /** fib_has_custom_local_routes: a `local` route added by a user. */
   readonly hasCustomLocalRoutes: boolean;
   readonly neigh = new Map<string, number>(); // `${devId}/${addr}` -> MAC
-  readonly hooks: CompiledHooks;
+  /** First netfilter rule/chain id of this namespace (ids are dense over namespaces, in order). */
+  private readonly ruleIdBase: number;
+  private compiled: CompiledHooks | undefined;
   readonly tcpListeners = new Map<number, Listener[]>(); // port -> sockets, specific first
   readonly udpSockets = new Map<number, Listener[]>();
   readonly refusedSockets: RefusedSocket[] = [];
@@ -188,8 +190,16 @@ export class Net {
     );
     this.hasCustomLocalRoutes = cfg.routes.some((r) => r.type === 'local' && r.proto !== 'kernel');
     for (const n of cfg.neighbours) this.neigh.set(`${n.devId}/${n.addr >>> 0}`, parseMac(n.lladdr));
-    this.hooks = compileNetfilter(cfg, ruleIdBase);
+    // The netfilter tables compile on first use (a probe visits a few namespaces of a thousand);
+    // their ids are fixed now, so they do not depend on the order namespaces are visited in.
+    this.ruleIdBase = ruleIdBase.next;
+    ruleIdBase.next += netfilterIds(cfg);
     for (const sc of cfg.sockets) this.installSocket(sc);
+  }
+
+  /** The compiled netfilter hooks, tables, chains and rules (compiled on first read). */
+  get hooks(): CompiledHooks {
+    return (this.compiled ??= compileNetfilter(this.cfg, { next: this.ruleIdBase }));
   }
 
   /**

@@ -300,6 +300,13 @@ const TABLE_PRIO: Record<XtTableName, number> = {
   raw: NF_IP_PRI_RAW, mangle: NF_IP_PRI_MANGLE, nat: 0, filter: NF_IP_PRI_FILTER, security: NF_IP_PRI_SECURITY,
 };
 
+/** How many ids compileNetfilter takes for `cfg`: one per chain and one per rule. */
+export function netfilterIds(cfg: NetnsConfig): number {
+  let n = 0;
+  for (const t of cfg.xtables.values()) for (const ch of t.chains.values()) n += 1 + ch.rules.length;
+  return n;
+}
+
 export function compileNetfilter(cfg: NetnsConfig, ids: { next: number }): CompiledHooks {
   const out: CompiledHooks = {
     conntrack: false, tables: new Map(), rules: [], chains: [],
