@@ -97,6 +97,18 @@ function newTable(name: XtTableName): XtTable {
 const CHAIN_KEYS = new KeyCache((netns, table, chain) => `chain:${netns}/${table}/${chain}`);
 const chainKey = (netns: string, table: string, chain: string): string => CHAIN_KEYS.get(netns, table, chain);
 
+/** Symbol keys of devices, `device:ID`, from a bounded cache. */
+const DEVICE_KEYS = new Map<number, string>();
+function deviceKey(id: number): string {
+  let k = DEVICE_KEYS.get(id);
+  if (k === undefined) {
+    k = `device:${id}`;
+    if (DEVICE_KEYS.size >= 16384) DEVICE_KEYS.clear();
+    DEVICE_KEYS.set(id, k);
+  }
+  return k;
+}
+
 /** StatementInfo.what per command (constants: one string for every line). */
 const WHAT: Record<ParsedCmd['op'], string> = {
   A: 'iptables -A', D: 'iptables -D', I: 'iptables -I', R: 'iptables -R', L: 'iptables -L', S: 'iptables -S',
@@ -108,15 +120,28 @@ export function execIptables(ctx: ExecContext): void {
   if (!p) return;
   ctx.info.what = WHAT[p.op];
   const facts = iptablesFacts(ctx.state);
-  new Runner(ctx, p, facts).run();
+  (runner ??= new Runner()).runWith(ctx, p, facts);
 }
 
+/** One runner for every line (lines do not nest); it forgets the line when done. */
+let runner: Runner | undefined;
+
 class Runner {
-  private readonly table: XtTable | undefined;
-  private readonly aux: TableAux;
-  constructor(private readonly ctx: ExecContext, private readonly p: ParsedCmd, private readonly facts: IptablesFacts) {
+  private table: XtTable | undefined;
+  private aux!: TableAux;
+  private ctx!: ExecContext;
+  private p!: ParsedCmd;
+  private facts!: IptablesFacts;
+
+  runWith(ctx: ExecContext, p: ParsedCmd, facts: IptablesFacts): void {
+    this.ctx = ctx;
+    this.p = p;
+    this.facts = facts;
     this.table = ctx.netns.xtables.get(p.table);
     this.aux = tableAux(facts, ctx.netnsName, p.table);
+    this.run();
+    this.ctx = this.p = this.facts = this.aux = undefined as never;
+    this.table = undefined;
   }
 
   private tok(i: number) {
@@ -511,7 +536,7 @@ class Runner {
     if (x.v.endsWith('+')) return;
     const ctx = this.ctx;
     const dev = ctx.netns.devices.get(x.v);
-    if (dev) ctx.symbol('device', `device:${dev.id}`, this.tok(x.idx), false, ctx.netnsName);
+    if (dev) ctx.symbol('device', deviceKey(dev.id), this.tok(x.idx), false, ctx.netnsName);
   }
 
   /** Builtin chains from which `chain` is reachable (itself if built-in): when nothing jumps to
