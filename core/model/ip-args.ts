@@ -149,7 +149,14 @@ export function whatOf(object: string, verb: string): string {
 
 /** Reads argv; keeps the cursor. */
 export class Args {
-  constructor(readonly ctx: ExecContext, public i: number) {}
+  constructor(public ctx: ExecContext, public i: number) {}
+
+  /** Points this reader at another command (a hot executor keeps one reader). */
+  reset(ctx: ExecContext, i: number): this {
+    this.ctx = ctx;
+    this.i = i;
+    return this;
+  }
 
   get done(): boolean {
     return this.i >= this.ctx.argv.length;

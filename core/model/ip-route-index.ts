@@ -1,6 +1,7 @@
 // A derived index of a namespace's routes (ns.routes) for the `ip route` executor and the
-// kernel's own routes (state.ts): how many routes each destination has, and the routes whose
-// scope is not universe (the only ones a gateway check can use). It answers "is there any route
+// kernel's own routes (state.ts): a bit set of the destinations present (a Bloom filter with one
+// hash: a clear bit means no route has that destination), and the routes whose scope is not
+// universe (the only ones a gateway check can use). It answers "is there any route
 // to this destination" without a scan and lets the gateway check walk a few routes instead of all.
 // It owns no state of its own: ns.routes stays the truth; the index is rebuilt from it whenever it
 // is not known to match (another array, another length), and the writers in this package tell it
@@ -13,8 +14,8 @@ interface RouteIndex {
   /** The ns.routes array and length this index describes. */
   routes: RouteConfig[];
   length: number;
-  /** Routes per destination (dstHash), a pre-filter: 0 means no route has that destination. */
-  perDst: Map<number, number>;
+  /** One bit per destination hash, set when some route has a destination with that hash. */
+  bits: Int32Array;
   /** Routes whose scope is link or host, in ns.routes order. */
   scoped: RouteConfig[];
 }
@@ -24,22 +25,29 @@ const indexes = new WeakMap<NetnsConfig, RouteIndex>();
 let lastNs: NetnsConfig | undefined;
 let lastIndex: RouteIndex | undefined;
 
-/** A small integer per (address, length); different destinations may share one (a pre-filter only). */
+/** A hash per (address, length); different destinations may share one (a pre-filter only). */
 function dstHash(addr: number, len: number): number {
-  return (addr ^ Math.imul(len + 1, 0x9e3779b1)) | 0;
+  return Math.imul((addr ^ Math.imul(len + 1, 0x27d4eb2d)) | 0, 0x9e3779b1) >>> 7;
+}
+
+/** At least 16 bits per route (few false "maybe"s), at least 1024. */
+function bitsFor(n: number): Int32Array {
+  let words = 32;
+  while (words * 32 < n * 16) words *= 2;
+  return new Int32Array(words);
 }
 
 function build(ns: NetnsConfig): RouteIndex {
   const routes = ns.routes;
-  const idx: RouteIndex = { routes, length: routes.length, perDst: new Map(), scoped: [] };
+  const idx: RouteIndex = { routes, length: routes.length, bits: bitsFor(routes.length), scoped: [] };
   for (let k = 0; k < routes.length; k++) add(idx, routes[k]);
   indexes.set(ns, idx);
   return idx;
 }
 
 function add(idx: RouteIndex, r: RouteConfig): void {
-  const h = dstHash(r.dst.addr, r.dst.len);
-  idx.perDst.set(h, (idx.perDst.get(h) ?? 0) + 1);
+  const h = dstHash(r.dst.addr, r.dst.len) & (idx.bits.length * 32 - 1);
+  idx.bits[h >>> 5] |= 1 << (h & 31);
   if (r.scope !== 'universe') idx.scoped.push(r);
 }
 
@@ -54,7 +62,9 @@ function indexOf(ns: NetnsConfig): RouteIndex {
 
 /** False when no route of `ns` has destination addr/len (true may still mean none). */
 export function mayHaveDst(ns: NetnsConfig, addr: number, len: number): boolean {
-  return (indexOf(ns).perDst.get(dstHash(addr, len)) ?? 0) > 0;
+  const bits = indexOf(ns).bits;
+  const h = dstHash(addr, len) & (bits.length * 32 - 1);
+  return (bits[h >>> 5] & (1 << (h & 31))) !== 0;
 }
 
 /** The routes of `ns` whose scope is not universe, in ns.routes order (read only). */
@@ -67,10 +77,10 @@ export function pushRoute(ns: NetnsConfig, r: RouteConfig): void {
   const routes = ns.routes;
   const idx = lastNs === ns ? lastIndex : indexes.get(ns);
   routes.push(r);
-  if (idx && idx.routes === routes && idx.length === routes.length - 1) {
+  if (idx && idx.routes === routes && idx.length === routes.length - 1 && routes.length * 16 <= idx.bits.length * 32) {
     add(idx, r);
     idx.length++;
-  } else if (idx) dropRouteIndex(ns);
+  } else if (idx) dropRouteIndex(ns); // rebuilt (with more bits) when next asked
 }
 
 /** Forgets the index of `ns` (after a change other than pushRoute). */

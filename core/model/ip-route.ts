@@ -70,9 +70,13 @@ export function execRoute(ctx: ExecContext, i: number): void {
     return;
   }
   routeModify(ctx, i + 1, op);
+  // Keep no command's words between commands.
+  ROUTE_ARGS.clear();
+  READER.reset(undefined as unknown as ExecContext, 0);
 }
 
-/** What parseRouteArgs collected; every field up front (one object shape, nothing nested). */
+/** What parseRouteArgs collected; every field up front (one object shape, nothing nested). One
+ *  instance is reused for every command (they run one at a time) and cleared after each. */
 class RouteArgs {
   typeTok: Token | undefined = undefined;
   type: RouteType | undefined = undefined;
@@ -91,10 +95,35 @@ class RouteArgs {
   scopeTok: Token | undefined = undefined;
   scope: RouteScope | undefined = undefined;
   onlink: Token | undefined = undefined;
+
+  clear(): void {
+    this.typeTok = undefined;
+    this.type = undefined;
+    this.dstTok = undefined;
+    this.dstAddr = 0;
+    this.dstLen = 0;
+    this.viaTok = undefined;
+    this.via = undefined;
+    this.devTok = undefined;
+    this.srcTok = undefined;
+    this.src = undefined;
+    this.metric = undefined;
+    this.table = undefined;
+    this.protoTok = undefined;
+    this.proto = undefined;
+    this.scopeTok = undefined;
+    this.scope = undefined;
+    this.onlink = undefined;
+  }
 }
 
+const ROUTE_ARGS = new RouteArgs();
+/** The word reader routeModify reuses (cleared with ROUTE_ARGS). */
+const READER = new Args(undefined as unknown as ExecContext, 0);
+
 function parseRouteArgs(ctx: ExecContext, a: Args, del: boolean): RouteArgs | undefined {
-  const r = new RouteArgs();
+  const r = ROUTE_ARGS;
+  r.clear();
   while (!a.done) {
     const t = a.peek()!;
     const w = t.value;
@@ -262,7 +291,7 @@ function better(best: RouteConfig | undefined, r: RouteConfig): RouteConfig {
 }
 
 function routeModify(ctx: ExecContext, i: number, op: RouteOp): void {
-  const a = new Args(ctx, i);
+  const a = READER.reset(ctx, i);
   const r = parseRouteArgs(ctx, a, op === 'del');
   if (!r) return;
   const ns = ctx.netns;
