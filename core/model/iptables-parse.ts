@@ -14,7 +14,7 @@ import { IFNAMSIZ_MAX, nearestName } from './names';
 import {
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, LOG_LEVELS, parseAddrMask, parseAddrTypes, parseCtStates, parseIcmpType,
   parseIpRange, parseMarkMask, parseNatPorts, parseNatRange, parsePortList, parsePortRange, parseProto,
-  parseRejectWith, parseTcpFlags, parseUint, Parsed, protoText, TCP_SYN_COMP, TCP_SYN_MASK,
+  parseRejectWith, parseTcpFlags, parseUint, Parsed, portRangeText, protoText, TCP_SYN_COMP, TCP_SYN_MASK,
 } from './iptables-values';
 
 export const XT_TABLES: XtTableName[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
@@ -24,16 +24,19 @@ export type CmdOp = 'A' | 'D' | 'I' | 'R' | 'L' | 'S' | 'F' | 'Z' | 'N' | 'X' | 
 export type MatchName = 'tcp' | 'udp' | 'icmp' | 'conntrack' | 'state' | 'multiport' | 'mark' | 'connmark' | 'addrtype' | 'iprange' | 'comment';
 
 interface Inv<T> { v: T; invert: boolean }
+/** Port and state values as the parser's caches give them: with the text iptables-save prints. */
+export interface PortInv extends Inv<PortRange> { sportText?: string; dportText?: string }
+export interface StatesInv extends Inv<CtState[]> { text?: string }
 
 export interface MatchInst {
   name: MatchName;
   /** argv index of `-m NAME`, or of the option that loaded it implicitly. */
   idx: number;
-  sport?: Inv<PortRange>;
-  dport?: Inv<PortRange>;
+  sport?: PortInv;
+  dport?: PortInv;
   flags?: Inv<{ mask: number; comp: number }>;
   icmp?: Inv<{ type: number; code?: number }>;
-  states?: Inv<CtState[]>;
+  states?: StatesInv;
   multi?: Inv<{ which: 'sport' | 'dport' | 'port'; ranges: PortRange[] }>;
   mark?: Inv<{ value: number; mask: number }>;
   srcType?: Inv<AddrType[]>;
@@ -144,29 +147,33 @@ function deepFreeze<T>(v: T): T {
 }
 
 const ICMP_CACHE = new Map<string, Parsed<{ type: number; code?: number }>>();
-const NAT_CACHE = new Map<string, Parsed<{ addrLo?: Ipv4; addrHi?: Ipv4; portLo?: number; portHi?: number }>>();
 const NAT_PORTS_CACHE = new Map<string, Parsed<PortRange>>();
 
-/** --sport/--dport values, frozen, per word and inversion. */
-const PORT_INV: [Map<string, Inv<PortRange>>, Map<string, Inv<PortRange>>] = [new Map(), new Map()];
-function portInv(word: string, invert: boolean): Inv<PortRange> | string {
+/** --sport/--dport values, frozen, per word and inversion, with their iptables-save texts. */
+const PORT_INV: [Map<string, PortInv>, Map<string, PortInv>] = [new Map(), new Map()];
+function portInv(word: string, invert: boolean): PortInv | string {
   const cache = PORT_INV[invert ? 1 : 0];
   const hit = cache.get(word);
   if (hit !== undefined) return hit;
   const r = parsePortRange(word);
   if (typeof r === 'string') return r;
-  return cachePut(cache, word, Object.freeze({ v: Object.freeze(r) as PortRange, invert }));
+  const text = portRangeText(r);
+  const not = invert ? ' !' : '';
+  return cachePut(cache, word, Object.freeze({
+    v: Object.freeze(r) as PortRange, invert, sportText: `${not} --sport ${text}`, dportText: `${not} --dport ${text}`,
+  }));
 }
 
-/** --ctstate/--state values, frozen, per word, match and inversion. */
-const STATES_INV: Array<Map<string, Parsed<Inv<CtState[]>>>> = [new Map(), new Map(), new Map(), new Map()];
-function statesInv(word: string, stateMatch: boolean, invert: boolean): Parsed<Inv<CtState[]>> {
+/** --ctstate/--state values, frozen, per word, match and inversion, with their iptables-save text. */
+const STATES_INV: Array<Map<string, Parsed<StatesInv>>> = [new Map(), new Map(), new Map(), new Map()];
+function statesInv(word: string, stateMatch: boolean, invert: boolean): Parsed<StatesInv> {
   const cache = STATES_INV[(stateMatch ? 2 : 0) + (invert ? 1 : 0)];
   const hit = cache.get(word);
   if (hit !== undefined) return hit;
   const r = parseCtStates(word, stateMatch);
   if (!r.ok) return r;
-  return cachePut(cache, word, Object.freeze({ ok: true, value: Object.freeze({ v: Object.freeze(r.value) as CtState[], invert }) }));
+  const text = `${invert ? ' !' : ''} --${stateMatch ? 'state' : 'ctstate'} ${r.value.join(',')}`;
+  return cachePut(cache, word, Object.freeze({ ok: true as const, value: Object.freeze({ v: Object.freeze(r.value) as CtState[], invert, text }) }));
 }
 
 /** -s/-d values (the comma list), frozen, per word. */
@@ -420,7 +427,8 @@ function natToOpt(name: 'to-source' | 'to-destination'): ExtOpt<TargetInst> {
     names: [name], arg: true, invert: false, role: 'address',
     apply: (t, v, _i, idx) => {
       if (t.nat) return fail('xtDuplicateOption', `${t.name}: option "--${name}" can only be used once.`);
-      const r = cachedParse(NAT_CACHE, v, parseNatRange);
+      // Not cached: NAT addresses rarely repeat, and the rule keeps this fresh object.
+      const r = parseNatRange(v);
       if (!r.ok) return r.error.startsWith('Port') ? fail('xtBadPort', r.error) : fail('xtBadAddress', r.error);
       t.nat = r.value;
       t.natIdx = idx;
@@ -519,7 +527,7 @@ const SHORT_NAME: Record<string, string> = { p: '-p', s: '-s', d: '-d', i: '-i',
 
 /** What an option word resolved to. */
 type Resolved =
-  | { kind: 'base'; key: BaseKey }
+  | BaseRes
   | { kind: 'match'; match: MatchInst | MatchName; opt: ExtOpt<MatchInst> }
   | { kind: 'target'; opt: ExtOpt<TargetInst> };
 
@@ -537,10 +545,17 @@ function extAt(rule: RuleSpec, targetPos: number, k: number): ExtEntry {
   return k === targetPos ? null : rule.matches[k - 1];
 }
 
+/** A base option, with what the parse asks of it (a command, takes an argument, may be inverted). */
+interface BaseRes { kind: 'base'; key: BaseKey; cmd: boolean; reqArg: boolean; invertible: boolean }
+const baseRes = (k: BaseKey): BaseRes => ({ kind: 'base', key: k, cmd: COMMANDS.has(k), reqArg: REQ_ARG.has(k), invertible: INVERTIBLE.has(k) });
+
 /** The base-option resolutions, one constant per key (they are only read). */
 const BASE_RES = new Map<BaseKey, Resolved>();
-for (const [, k] of BASE_LONG) if (!BASE_RES.has(k)) BASE_RES.set(k, { kind: 'base', key: k });
-for (const c of SHORT) if (!BASE_RES.has(c as BaseKey)) BASE_RES.set(c as BaseKey, { kind: 'base', key: c as BaseKey });
+for (const [, k] of BASE_LONG) if (!BASE_RES.has(k)) BASE_RES.set(k, baseRes(k));
+for (const c of SHORT) if (!BASE_RES.has(c as BaseKey)) BASE_RES.set(c as BaseKey, baseRes(c as BaseKey));
+/** The short options by the character code of their letter (no string per word). */
+const SHORT_BY_CODE: Array<BaseRes | undefined> = new Array<BaseRes | undefined>(128).fill(undefined);
+for (const c of SHORT) SHORT_BY_CODE[c.charCodeAt(0)] = BASE_RES.get(c as BaseKey) as BaseRes;
 
 // ---------------------------------------------------------------- scratch
 // What a parse returns lives until the next parse: one ParsedCmd, RuleSpec, TargetInst and a pool
@@ -693,7 +708,8 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
   // The scratch rule, emptied (every field up front: one object shape).
   const rule = SCRATCH_RULE;
   rule.proto = rule.src = rule.dst = rule.iif = rule.oif = rule.target = undefined;
-  rule.matches.length = 0;
+  // Emptied by pops: cutting the length to 0 would give the array a new store each line.
+  while (rule.matches.length) rule.matches.pop();
   matchesUsed = 0;
   let op: CmdOp | undefined;
   let opIdx = -1;
@@ -725,7 +741,9 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
     let resolved: Resolved | undefined;
     let inlineArg: string | undefined;
     let display: string;
-    if (w.startsWith('--') && w.length > 2) {
+    const c0 = w.charCodeAt(0);
+    const c1 = w.charCodeAt(1);
+    if (w.length > 2 && c0 === 0x2d && c1 === 0x2d) {
       const eq = w.indexOf('=');
       const name = eq < 0 ? longName(w) : w.slice(2, eq);
       if (eq >= 0) inlineArg = w.slice(eq + 1);
@@ -745,9 +763,10 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
         return reportFail(ctx, unknownOptionFail(name, rule), i);
       }
       resolved = r as Resolved;
-    } else if (w.startsWith('-') && w.length > 1 && !w.startsWith('--')) {
-      const c = w[1];
-      if (!SHORT.has(c)) return reportFail(ctx, fail('xtUnknownOption', w.slice(0, 2), ''), i);
+    } else if (w.length > 1 && c0 === 0x2d && c1 !== 0x2d) {
+      const short = c1 < 128 ? SHORT_BY_CODE[c1] : undefined;
+      if (short === undefined) return reportFail(ctx, fail('xtUnknownOption', w.slice(0, 2), ''), i);
+      const c = short.key;
       // Flag clusters (`-nvL`): every letter but the last takes no argument.
       if (w.length > 2 && !REQ_ARG.has(c) && [...w.slice(1)].every((x) => SHORT.has(x) && !REQ_ARG.has(x))) {
         ctx.role(i, 'option');
@@ -763,7 +782,7 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
       }
       if (w.length > 2) inlineArg = w.slice(2);
       display = w.length === 2 ? w : w.slice(0, 2);
-      resolved = BASE_RES.get(c as BaseKey)!;
+      resolved = short;
     } else {
       return reportFail(ctx, fail('xtBadArgument', w), i);
     }
@@ -774,16 +793,16 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
 
     if (resolved.kind === 'base') {
       const key = resolved.key;
-      if (invert && !INVERTIBLE.has(key)) {
+      if (invert && !resolved.invertible) {
         const what = key === 'm' ? '--match' : SHORT_NAME[key] ?? display;
         return reportFail(ctx, fail('xtBadNegation', `unexpected ! flag before ${what}`), invIdx);
       }
-      if (COMMANDS.has(key)) {
+      if (resolved.cmd) {
         if (op) return reportFail(ctx, fail('xtNoCommand', `Can't use -${key} with -${op}`), i);
         op = key as CmdOp;
         opIdx = i;
         const optIdx = i;
-        if (REQ_ARG.has(key)) {
+        if (resolved.reqArg) {
           const v = inlineArg ?? (i + 1 < argv.length ? argv[++i].value : undefined);
           if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           chain = v;

@@ -256,27 +256,6 @@ const MATCH_HEAD: Record<MatchInst['name'], string> = {
   iprange: ' -m iprange', comment: ' -m comment',
 };
 
-/** Texts of frozen option values (the parser's cached ports and states), per option. */
-const SPORT_TEXT = new WeakMap<object, string>();
-const DPORT_TEXT = new WeakMap<object, string>();
-const CTSTATE_TEXT = new WeakMap<object, string>();
-const STATE_TEXT = new WeakMap<object, string>();
-function portText(cache: WeakMap<object, string>, flag: [string, string], x: { v: PortRange; invert: boolean }): string {
-  let t = cache.get(x);
-  if (t === undefined) {
-    t = inv(flag, x.invert) + portRangeText(x.v);
-    if (Object.isFrozen(x)) cache.set(x, t);
-  }
-  return t;
-}
-function statesText(cache: WeakMap<object, string>, flag: [string, string], x: { v: readonly string[]; invert: boolean }): string {
-  let t = cache.get(x);
-  if (t === undefined) {
-    t = inv(flag, x.invert) + x.v.join(',');
-    if (Object.isFrozen(x)) cache.set(x, t);
-  }
-  return t;
-}
 
 /** Appends the text pieces of match `m` (piece()). */
 function renderMatch(m: MatchInst): void {
@@ -284,8 +263,9 @@ function renderMatch(m: MatchInst): void {
   switch (m.name) {
     case 'tcp':
     case 'udp':
-      if (m.sport) piece(portText(SPORT_TEXT, SPORT, m.sport));
-      if (m.dport) piece(portText(DPORT_TEXT, DPORT, m.dport));
+      // The parser's port values carry their text.
+      if (m.sport) piece(m.sport.sportText ?? inv(SPORT, m.sport.invert) + portRangeText(m.sport.v));
+      if (m.dport) piece(m.dport.dportText ?? inv(DPORT, m.dport.invert) + portRangeText(m.dport.v));
       if (m.flags) piece(inv(TCPFLAGS, m.flags.invert) + tcpFlagsText(m.flags.v.mask) + ' ' + tcpFlagsText(m.flags.v.comp));
       break;
     case 'icmp':
@@ -295,10 +275,10 @@ function renderMatch(m: MatchInst): void {
       }
       break;
     case 'conntrack':
-      piece(statesText(CTSTATE_TEXT, CTSTATE, m.states!));
+      piece(m.states!.text ?? inv(CTSTATE, m.states!.invert) + m.states!.v.join(','));
       break;
     case 'state':
-      piece(statesText(STATE_TEXT, STATE, m.states!));
+      piece(m.states!.text ?? inv(STATE, m.states!.invert) + m.states!.v.join(','));
       break;
     case 'multiport': {
       const mp = m.multi!;
@@ -364,9 +344,9 @@ function buildTarget(spec: RuleSpec): XtTarget {
     case 'CONNMARK':
       if (t.connmarkOp === 'set') return { kind: 'CONNMARK', op: 'set', value: t.xmark!.value, mask: t.xmark!.mask };
       return { kind: 'CONNMARK', op: t.connmarkOp!, nfmask: t.nfmask ?? 0xffffffff, ctmask: t.ctmask ?? 0xffffffff };
-    // The parser's NAT ranges are frozen (shared); others are copied.
-    case 'SNAT': return { kind: 'SNAT', to: Object.isFrozen(t.nat) ? t.nat! : { ...t.nat! } };
-    case 'DNAT': return { kind: 'DNAT', to: Object.isFrozen(t.nat) ? t.nat! : { ...t.nat! } };
+    // The parser makes a NAT range per line that only the rule keeps: no copy.
+    case 'SNAT': return { kind: 'SNAT', to: t.nat! };
+    case 'DNAT': return { kind: 'DNAT', to: t.nat! };
     case 'MASQUERADE': return t.ports ? { kind: 'MASQUERADE', ports: t.ports } : { kind: 'MASQUERADE' };
     case 'REDIRECT': return t.ports ? { kind: 'REDIRECT', ports: t.ports } : { kind: 'REDIRECT' };
   }
@@ -385,18 +365,9 @@ const DNAT_FLAGS = ['random', 'persistent'];
 const MASQUERADE_FLAGS = ['random', 'random-fully'];
 const REDIRECT_FLAGS = ['random'];
 
-/** Texts of frozen NAT ranges (the parser's cached ones), of --reject-with and of MARK's --set-xmark. */
-const NAT_TEXT = new WeakMap<object, string>();
+/** Texts of --reject-with and of MARK's --set-xmark. */
 const REJECT_TEXT = new Map<string, string>();
 const XMARK_TEXT = new Map<number, string>();
-function natText(r: { addrLo?: number; addrHi?: number; portLo?: number; portHi?: number }): string {
-  let t = NAT_TEXT.get(r);
-  if (t === undefined) {
-    t = natRangeText(r);
-    if (Object.isFrozen(r)) NAT_TEXT.set(r, t);
-  }
-  return t;
-}
 
 /** Appends the text pieces of the rule's target (piece()). */
 function renderTarget(spec: RuleSpec): void {
@@ -434,12 +405,12 @@ function renderTarget(spec: RuleSpec): void {
       break;
     case 'SNAT':
       piece(' --to-source ');
-      piece(natText(t.nat!));
+      piece(natRangeText(t.nat!));
       piece(flagsText(t.flags, SNAT_FLAGS));
       break;
     case 'DNAT':
       piece(' --to-destination ');
-      piece(natText(t.nat!));
+      piece(natRangeText(t.nat!));
       piece(flagsText(t.flags, DNAT_FLAGS));
       break;
     case 'MASQUERADE':
