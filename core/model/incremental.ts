@@ -11,7 +11,9 @@
 // cell becomes "live" when a replayed item touches it (or touched it before the edit): it is
 // restored to its state just before that item (the newest snapshot before it, then the items that
 // touched only that cell since, run again quietly), and from then on every later item that touches
-// it runs again. Items that touch no live cell keep what they produced, shifted to the new offsets.
+// it runs again. A cell first touched in the middle of an item is restored outside it: the item
+// stops, the cells it touched are put back, and it runs again (so executors need not be reentrant,
+// and may reuse scratch objects from line to line). Items that touch no live cell keep what they produced, shifted to the new offsets.
 // The lints run on the final state every time (they are whole-file, and cheap next to the items).
 // Whatever the bookkeeping cannot follow (a device looked up by id outside the live cells, a walk
 // over every namespace, `ip netns add`) makes `update` answer undefined: the caller then builds the
@@ -72,6 +74,15 @@ const GLOBAL = '#global';
 
 /** Raised inside a replay when the bookkeeping cannot follow; `update` then answers undefined. */
 class CannotFollow extends Error {}
+
+/**
+ * Thrown out of an item that touched a cell which is not live yet: the cell is restored outside
+ * any executor (restoring runs earlier items, and an executor need not be reentrant), then the
+ * item runs again from its start.
+ */
+class NeedCell {
+  constructor(readonly cell: string) {}
+}
 
 /** Counters of the last build or update, for tests and the bench. */
 export interface IncrementalStats {
@@ -236,7 +247,25 @@ export class IncrementalModel {
     if (!this.curCells.includes(cell)) this.curCells.push(cell);
     if (!this.replaying) return;
     if (cell === GLOBAL) throw new CannotFollow('a statement that only a whole-file run follows (ip netns add, or a walk over every namespace)');
-    if (!this.live.has(cell)) this.makeLive(cell, this.state.now);
+    if (!this.live.has(cell)) throw new NeedCell(cell);
+  }
+
+  /**
+   * Runs item `id` during a replay. When it touches a cell that is not live, the cells it touched
+   * so far (which may hold its half-made changes) and that one are put back to their state just
+   * before it, and it runs again.
+   */
+  private runLive(id: number): ItemRecord {
+    for (;;) {
+      try {
+        return this.runSlot(id);
+      } catch (e) {
+        if (!(e instanceof NeedCell)) throw e;
+        const touched = this.curCells.slice();
+        if (!touched.includes(e.cell)) touched.push(e.cell);
+        for (const c of touched) this.makeLive(c, id);
+      }
+    }
   }
 
   /** A device looked up by id: its namespace is a cell of the item. */
@@ -434,7 +463,7 @@ export class IncrementalModel {
         this.state.now = id;
         // What the item did before may be undone now: its old cells are recomputed from here.
         for (const c of old.cells) if (!this.live.has(c)) this.makeLive(c, id);
-        const rec = this.runSlot(id);
+        const rec = this.runLive(id);
         replayed++;
         this.recs[id] = rec;
         this.index(id, rec, old);

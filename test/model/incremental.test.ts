@@ -241,6 +241,19 @@ describe('model: incremental updates equal whole-file runs', function () {
     assert.equal(runProbes(a.model, 'separate')[0].outcome, 'dropped');
   });
 
+  it('an iptables line that restores a namespace on first touch (running an earlier line inside it) runs whole', () => {
+    // Found by a fuzz run: the executor's reused runner was cleared by the nested line and threw.
+    const before = ['    ip link add v1 type veth peer name v2', ' a {', '    iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      '    iptables -D INPUT -p tcp --dport 23 DROP ACCEPT', '}', ''].join('\n');
+    const after = before.replace(' DROP ACCEPT', ' \nprobe p from a to 10.0.0.1 tcp 80\n ACCEPT');
+    const inc = new IncrementalModel(parse(before));
+    const rp = reparse(inc.file, after);
+    assert.ok(rp, 'reparsed in place');
+    const m = inc.update(rp!);
+    assert.ok(m, `updated in place (${inc.stats.why ?? ''})`);
+    sameModel(m!, buildModel(after), 'nested iptables line');
+  });
+
   it('changing one firewall rule replays only that namespace', () => {
     const g = generateTopology({ namespaces: 30 });
     const inc = new IncrementalModel(parse(g.text));
