@@ -41,6 +41,11 @@ export function execAddr(ctx: ExecContext, i: number): void {
   unknownVerb(ctx, i, 'address');
 }
 
+/** `ADDR/PLEN` as messages write it (made only for a message). */
+function addrText(addr: number, len: number): string {
+  return `${ipv4ToString(addr)}/${len}`;
+}
+
 function addrModify(ctx: ExecContext, i: number, op: 'add' | 'replace' | 'del'): void {
   ctx.info.what = whatOf('ip addr', op);
   const a = new Args(ctx, i);
@@ -108,13 +113,12 @@ function addrModify(ctx: ExecContext, i: number, op: 'add' | 'replace' | 'del'):
   }
   const ns = ctx.netns;
   const { addr, len } = local.p;
-  const text = `${ipv4ToString(addr)}/${len}`;
   if (op === 'del') {
     const found = local.p.hasLen
       ? ns.addresses.find((x) => x.devId === dev.id && x.addr === addr && x.plen === len)
       : ns.addresses.find((x) => x.devId === dev.id && x.addr === addr);
     if (!found) {
-      const d = ctx.report('ipAddressNotFound', local.tok, local.p.hasLen ? text : ipv4ToString(addr), dev.name);
+      const d = ctx.report('ipAddressNotFound', local.tok, local.p.hasLen ? addrText(addr, len) : ipv4ToString(addr), dev.name);
       d.data = { device: dev.name, addresses: ns.addresses.filter((x) => x.devId === dev.id).map((x) => `${ipv4ToString(x.addr)}/${x.plen}`) };
       return;
     }
@@ -124,8 +128,8 @@ function addrModify(ctx: ExecContext, i: number, op: 'add' | 'replace' | 'del'):
   const existing = ns.addresses.find((x) => x.devId === dev.id && x.addr === addr && x.plen === len);
   if (existing) {
     if (op === 'replace') return;
-    const d = ctx.report('ipAddressExists', local.tok, text, dev.name);
-    d.data = { device: dev.name, address: text };
+    const d = ctx.report('ipAddressExists', local.tok, addrText(addr, len), dev.name);
+    d.data = { device: dev.name, address: addrText(addr, len) };
     const first = ctx.state.statements[existing.origin];
     if (first) ctx.relate(d, first.cmd, 'first assigned here');
     return;

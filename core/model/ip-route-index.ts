@@ -14,8 +14,10 @@ interface RouteIndex {
   /** The ns.routes array and length this index describes. */
   routes: RouteConfig[];
   length: number;
-  /** One bit per destination hash, set when some route has a destination with that hash. */
-  bits: Int32Array;
+  /** One bit per destination hash (16 per word, so every word is a small integer), set when
+   *  some route has a destination with that hash. A plain array: a typed array costs far more
+   *  to create than these few words are worth. */
+  bits: number[];
   /** Routes whose scope is link or host, in ns.routes order. */
   scoped: RouteConfig[];
 }
@@ -30,11 +32,13 @@ function dstHash(addr: number, len: number): number {
   return Math.imul((addr ^ Math.imul(len + 1, 0x27d4eb2d)) | 0, 0x9e3779b1) >>> 7;
 }
 
-/** At least 16 bits per route (few false "maybe"s), at least 1024. */
-function bitsFor(n: number): Int32Array {
+/** A word (16 bits) per route at least, so few false "maybe"s; 32 words at least. */
+function bitsFor(n: number): number[] {
   let words = 32;
-  while (words * 32 < n * 16) words *= 2;
-  return new Int32Array(words);
+  while (words < n) words *= 2;
+  const bits: number[] = [];
+  for (let k = 0; k < words; k++) bits.push(0);
+  return bits;
 }
 
 function build(ns: NetnsConfig): RouteIndex {
@@ -46,8 +50,8 @@ function build(ns: NetnsConfig): RouteIndex {
 }
 
 function add(idx: RouteIndex, r: RouteConfig): void {
-  const h = dstHash(r.dst.addr, r.dst.len) & (idx.bits.length * 32 - 1);
-  idx.bits[h >>> 5] |= 1 << (h & 31);
+  const h = dstHash(r.dst.addr, r.dst.len) & (idx.bits.length * 16 - 1);
+  idx.bits[h >>> 4] |= 1 << (h & 15);
   if (r.scope !== 'universe') idx.scoped.push(r);
 }
 
@@ -63,8 +67,8 @@ function indexOf(ns: NetnsConfig): RouteIndex {
 /** False when no route of `ns` has destination addr/len (true may still mean none). */
 export function mayHaveDst(ns: NetnsConfig, addr: number, len: number): boolean {
   const bits = indexOf(ns).bits;
-  const h = dstHash(addr, len) & (bits.length * 32 - 1);
-  return (bits[h >>> 5] & (1 << (h & 31))) !== 0;
+  const h = dstHash(addr, len) & (bits.length * 16 - 1);
+  return (bits[h >>> 4] & (1 << (h & 15))) !== 0;
 }
 
 /** The routes of `ns` whose scope is not universe, in ns.routes order (read only). */
@@ -77,7 +81,7 @@ export function pushRoute(ns: NetnsConfig, r: RouteConfig): void {
   const routes = ns.routes;
   const idx = lastNs === ns ? lastIndex : indexes.get(ns);
   routes.push(r);
-  if (idx && idx.routes === routes && idx.length === routes.length - 1 && routes.length * 16 <= idx.bits.length * 32) {
+  if (idx && idx.routes === routes && idx.length === routes.length - 1 && routes.length <= idx.bits.length) {
     add(idx, r);
     idx.length++;
   } else if (idx) dropRouteIndex(ns); // rebuilt (with more bits) when next asked

@@ -146,9 +146,12 @@ export function deviceElsewhere(state: ModelState, name: string, netns: string):
   return '';
 }
 
+/** Two hex digits per byte value. */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, '0'));
+
 /** Locally administered, deterministic MAC per device id (02:00:00:xx:xx:xx). */
 export function macForDevice(id: number): string {
-  const h = (n: number) => n.toString(16).padStart(2, '0');
+  const h = (n: number): string => HEX2[n];
   // Statement-made devices count from 1 above the base, so the first ones read 02:00:00:00:00:0N.
   const n = id >= STATEMENT_DEVICE_ID_BASE ? id - STATEMENT_DEVICE_ID_BASE + 1 : id;
   return `02:00:00:${h((n >> 16) & 255)}:${h((n >> 8) & 255)}:${h(n & 255)}`;

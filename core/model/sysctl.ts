@@ -145,12 +145,17 @@ function execArgument(ctx: ExecContext, i: number, write: boolean, ignore: boole
   }
   const keyText = tok.value.slice(0, eq).trim();
   const valueText = tok.value.slice(eq + 1);
-  const parts = splitKey(keyText);
-  if (!keyText || parts.some((p) => p === '')) return void ctx.report('sysctlSyntax', tok, tok.value);
-  const r = resolveKey(parts, ctx.netns.devices);
-  if (r.kind === 'unknown') {
-    if (ignore) return void ctx.report('sysctlIgnoredKey', tok, r.name);
-    return void ctx.report('sysctlUnknownKey', tok, parts.join('/'), r.hint);
+  // The usual case, a namespace-wide key written with dots, is what resolveKey would make of it.
+  let r: ResolvedKey;
+  if (GLOBAL_KEYS.has(keyText)) r = { kind: 'global', name: keyText };
+  else {
+    const parts = splitKey(keyText);
+    if (!keyText || parts.some((p) => p === '')) return void ctx.report('sysctlSyntax', tok, tok.value);
+    r = resolveKey(parts, ctx.netns.devices);
+    if (r.kind === 'unknown') {
+      if (ignore) return void ctx.report('sysctlIgnoredKey', tok, r.name);
+      return void ctx.report('sysctlUnknownKey', tok, parts.join('/'), r.hint);
+    }
   }
   if (r.kind === 'host') return void ctx.report('sysctlHostWide', tok, r.name);
   if (r.kind === 'exists') return void ctx.report('notSimulated', tok, `sysctl key '${r.name}' (the simulator does not read it)`);
