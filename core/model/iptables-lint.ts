@@ -33,7 +33,12 @@ export function lintIptablesOf(state: Pick<LintState, 'statements' | 'facts'>, n
   for (const table of ns.xtables.values()) {
     for (const chain of table.chains.values()) {
       lintShadows(state, chain.name, chain.rules, out);
-      for (const r of chain.rules) {
+      // Only rules with -i/-o have interface facts; a rule whose `-i +` / `-o +` was dropped has
+      // them too, and they can only fail when the namespace has no device at all: then look at all.
+      const all = ns.devices.size === 0;
+      const n = all ? chain.rules.length : nIfaceRules;
+      for (let k = 0; k < n; k++) {
+        const r = chain.rules[all ? k : IFACE_RULES[k]];
         const info = facts.rules.get(r);
         if (!info) continue;
         for (const x of info.ifaces) {
@@ -73,46 +78,96 @@ const isStateful = (m: XtMatch): boolean => m.kind === 'mark' || m.kind === 'con
 
 const ignored = (m: XtMatch): boolean => m.kind === 'comment' || (m.kind === 'icmptype' && m.type === 255 && !m.invert);
 
-/** Whether a rule has a stateful condition (mark, connmark, ctstate; ignored conditions left out). */
-function statefulRule(r: XtRule): boolean {
+/** Indexes of the last chain's rules that have an -i or -o match (lintShadows; reused). */
+const IFACE_RULES: number[] = [];
+let nIfaceRules = 0;
+/** Whether the last condsOf rule has an -i or -o match. */
+let lastHasIface = false;
+
+/** A rule's conditions without those that match every packet (comments, `--icmp-type any`): its
+ *  matches array itself when it has none of those (most rules; no copy). */
+function condsOf(r: XtRule): XtMatch[] {
   const ms = r.matches;
-  for (let i = 0; i < ms.length; i++) if (!ignored(ms[i]) && isStateful(ms[i])) return true;
+  let skip = 0;
+  let iface = false;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i];
+    if (ignored(m)) skip++;
+    else if (m.kind === 'iif' || m.kind === 'oif') iface = true;
+  }
+  lastHasIface = iface;
+  if (skip === 0) return ms;
+  const conds: XtMatch[] = [];
+  for (let i = 0; i < ms.length; i++) if (!ignored(ms[i])) conds.push(ms[i]);
+  return conds;
+}
+
+/** Bits of condition kinds for a quick test before `covers`: implies(b, a) needs b of a's kind,
+ *  except that a multiport condition may follow from a --sport/--dport one. */
+const KIND_BIT: Record<string, number> = {
+  proto: 1, src: 2, dst: 4, iif: 8, oif: 16, sport: 32, dport: 64, multiport: 128, icmptype: 256, ctstate: 512,
+  tcpflags: 1024, mark: 2048, connmark: 4096, addrtype: 8192, iprange: 16384,
+};
+/** A kind `implies` knows nothing of: never implied. */
+const NEVER = 1 << 30;
+/** The kinds a rule's conditions need from a rule they would cover. */
+function needBits(conds: XtMatch[]): number {
+  let bits = 0;
+  for (let i = 0; i < conds.length; i++) bits |= KIND_BIT[conds[i].kind] ?? NEVER;
+  return bits;
+}
+/** The kinds a rule's conditions offer (a port condition also offers multiport). */
+function haveBits(conds: XtMatch[]): number {
+  let bits = 0;
+  for (let i = 0; i < conds.length; i++) {
+    const k = conds[i].kind;
+    bits |= (KIND_BIT[k] ?? 0) | (k === 'sport' || k === 'dport' ? KIND_BIT.multiport : 0);
+  }
+  return bits;
+}
+
+function statefulConds(conds: XtMatch[]): boolean {
+  for (let i = 0; i < conds.length; i++) if (isStateful(conds[i])) return true;
   return false;
 }
 
-/** Whether a rule has no condition (ignored ones left out). */
-function unconditional(r: XtRule): boolean {
-  const ms = r.matches;
-  for (let i = 0; i < ms.length; i++) if (!ignored(ms[i])) return false;
-  return true;
-}
-
-/** The window of earlier terminal rules, a ring of rule indexes (reused: the lint is not reentrant). */
+/** The window of earlier terminal rules: a ring of rule indexes, their conditions and whether
+ *  they are stateful (reused: the lint is not reentrant). */
 const WIN_IDX = new Int32Array(SHADOW_WINDOW);
 const WIN_STATEFUL = new Uint8Array(SHADOW_WINDOW);
+const WIN_CONDS: XtMatch[][] = new Array<XtMatch[]>(SHADOW_WINDOW).fill([]);
+const WIN_NEED = new Int32Array(SHADOW_WINDOW);
 
 /** Whether rule `a` (earlier, at index ai) decides every packet rule `b` matches. */
-function decides(a: XtRule, ai: number, aStateful: boolean, b: XtRule, lastMutation: number): boolean {
+function decides(a: XtRule, ai: number, aConds: XtMatch[], aNeed: number, aStateful: boolean, b: XtRule, bConds: XtMatch[], bHave: number, lastMutation: number): boolean {
   if (a.origin === b.origin) return false;
   if (aStateful && lastMutation > ai) return false;
-  return covers(a.matches, b.matches);
+  if ((aNeed & ~bHave) !== 0) return false; // some condition of a has nothing in b that could imply it
+  return covers(aConds, bConds);
 }
 
 function lintShadows(state: Pick<LintState, 'statements'>, chainName: string, rules: XtRule[], out: Diagnostic[]): void {
   let winStart = 0;
   let winLen = 0;
   let catchAll = -1;
+  let catchAllConds: XtMatch[] = [];
+  let catchAllNeed = 0;
   let catchAllStateful = false;
   let lastMutation = -1;
   let reported: Set<number> | undefined;
+  nIfaceRules = 0;
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
+    const conds = condsOf(r);
+    if (lastHasIface) IFACE_RULES[nIfaceRules++] = i;
+    const have = haveBits(conds);
     let hit = -1;
-    if (catchAll >= 0 && decides(rules[catchAll], catchAll, catchAllStateful, r, lastMutation)) hit = catchAll;
+    if (catchAll >= 0 && decides(rules[catchAll], catchAll, catchAllConds, catchAllNeed, catchAllStateful, r, conds, have, lastMutation)) hit = catchAll;
     for (let k = winLen - 1; hit < 0 && k >= 0; k--) {
-      const slot = (winStart + k) % SHADOW_WINDOW;
+      let slot = winStart + k;
+      if (slot >= SHADOW_WINDOW) slot -= SHADOW_WINDOW;
       const ai = WIN_IDX[slot];
-      if (decides(rules[ai], ai, WIN_STATEFUL[slot] === 1, r, lastMutation)) hit = ai;
+      if (decides(rules[ai], ai, WIN_CONDS[slot], WIN_NEED[slot], WIN_STATEFUL[slot] === 1, r, conds, have, lastMutation)) hit = ai;
     }
     if (hit >= 0 && !(reported ??= new Set()).has(r.origin)) {
       reported.add(r.origin);
@@ -129,31 +184,38 @@ function lintShadows(state: Pick<LintState, 'statements'>, chainName: string, ru
     }
     if (mutates(r.target)) lastMutation = i;
     if (terminal(r.target)) {
-      const stateful = statefulRule(r);
-      if (catchAll < 0 && unconditional(r)) {
+      const stateful = statefulConds(conds);
+      if (catchAll < 0 && conds.length === 0) {
         catchAll = i;
+        catchAllConds = conds;
+        catchAllNeed = 0;
         catchAllStateful = stateful;
       }
       if (winLen === SHADOW_WINDOW) {
-        winStart = (winStart + 1) % SHADOW_WINDOW;
+        winStart = winStart + 1 === SHADOW_WINDOW ? 0 : winStart + 1;
         winLen--;
       }
-      const slot = (winStart + winLen) % SHADOW_WINDOW;
+      let slot = winStart + winLen;
+      if (slot >= SHADOW_WINDOW) slot -= SHADOW_WINDOW;
       WIN_IDX[slot] = i;
       WIN_STATEFUL[slot] = stateful ? 1 : 0;
+      WIN_CONDS[slot] = conds;
+      WIN_NEED[slot] = needBits(conds);
       winLen++;
     }
   }
+  // Let go of the last chain's conditions.
+  for (let k = 0; k < SHADOW_WINDOW; k++) WIN_CONDS[k] = NO_CONDS;
 }
 
-/** True when every packet matching b's conditions matches a's (a has no condition b does not
- *  imply); conditions that match every packet (comments, `--icmp-type any`) are left out. */
+const NO_CONDS: XtMatch[] = [];
+
+/** True when every packet matching b's conditions matches a's (a has no condition b does not imply). */
 function covers(a: XtMatch[], b: XtMatch[]): boolean {
   for (let i = 0; i < a.length; i++) {
     const ac = a[i];
-    if (ignored(ac)) continue;
     let ok = false;
-    for (let j = 0; j < b.length && !ok; j++) ok = !ignored(b[j]) && implies(b[j], ac);
+    for (let j = 0; j < b.length && !ok; j++) ok = implies(b[j], ac);
     if (!ok) return false;
   }
   return true;
