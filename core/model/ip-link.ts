@@ -98,7 +98,11 @@ export function execLink(ctx: ExecContext, i: number): void {
 /** iplink_parse (the subset the simulator models). Stops at `type` (for add) or the end.
  *  Returns undefined after reporting the first error, as ip stops there. */
 function parseLinkSpec(ctx: ExecContext, a: Args, allowType: boolean): LinkSpec | undefined {
-  const spec: LinkSpec = { nameKeyword: false };
+  // Every field up front: one object shape, no property store growing per keyword.
+  const spec: LinkSpec = {
+    dev: undefined, newName: undefined, name: undefined, nameKeyword: false, netns: undefined, mtu: undefined,
+    mac: undefined, up: undefined, master: undefined, nomaster: undefined, typeAt: undefined,
+  };
   while (!a.done) {
     const t = a.peek()!;
     const w = t.value;

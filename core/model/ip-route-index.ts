@@ -14,9 +14,9 @@ interface RouteIndex {
   /** The ns.routes array and length this index describes. */
   routes: RouteConfig[];
   length: number;
-  /** One bit per destination hash (16 per word, so every word is a small integer), set when
-   *  some route has a destination with that hash. A plain array: a typed array costs far more
-   *  to create than these few words are worth. */
+  /** One bit per destination hash, set when some route has a destination with that hash; 16
+   *  bits per word (every word a small integer), 8 bits or more per route. A plain array: a typed
+   *  array costs far more to make than these few words are worth. */
   bits: number[];
   /** Routes whose scope is link or host, in ns.routes order. */
   scoped: RouteConfig[];
@@ -29,16 +29,18 @@ let lastIndex: RouteIndex | undefined;
 
 /** A hash per (address, length); different destinations may share one (a pre-filter only). */
 function dstHash(addr: number, len: number): number {
-  return Math.imul((addr ^ Math.imul(len + 1, 0x27d4eb2d)) | 0, 0x9e3779b1) >>> 7;
+  // murmur3's 32-bit finaliser over address and length: every bit of the input moves the low bits.
+  let h = (addr ^ Math.imul(len + 1, 0x27d4eb2d)) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0x7fffffff;
 }
 
-/** A word (16 bits) per route at least, so few false "maybe"s; 32 words at least. */
+/** Bits for n routes: 8 bits per route at least (few false "maybe"s), 32 words at least. */
 function bitsFor(n: number): number[] {
   let words = 32;
-  while (words < n) words *= 2;
-  const bits: number[] = [];
-  for (let k = 0; k < words; k++) bits.push(0);
-  return bits;
+  while (words * 2 < n) words *= 2;
+  return new Array<number>(words).fill(0);
 }
 
 function build(ns: NetnsConfig): RouteIndex {
@@ -81,7 +83,7 @@ export function pushRoute(ns: NetnsConfig, r: RouteConfig): void {
   const routes = ns.routes;
   const idx = lastNs === ns ? lastIndex : indexes.get(ns);
   routes.push(r);
-  if (idx && idx.routes === routes && idx.length === routes.length - 1 && routes.length <= idx.bits.length) {
+  if (idx && idx.routes === routes && idx.length === routes.length - 1 && routes.length <= idx.bits.length * 2) {
     add(idx, r);
     idx.length++;
   } else if (idx) dropRouteIndex(ns); // rebuilt (with more bits) when next asked
