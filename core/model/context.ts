@@ -33,19 +33,66 @@ export interface SymbolOccurrence {
   netns?: string;
 }
 
+/** Every word role, by code - 1 (code 0 is no role). */
+const WORD_ROLES: readonly WordRole[] = [
+  'command', 'subcommand', 'keyword', 'option', 'value', 'number', 'string', 'netns', 'device', 'address', 'prefix',
+  'table', 'chain', 'target', 'match', 'sysctl-key', 'probe', 'outcome', 'proto', 'port', 'mac',
+];
+const ROLE_CODE = new Map<WordRole, number>(WORD_ROLES.map((r, i) => [r, i + 1]));
+
+/**
+ * Role codes of statements' words live in shared chunks (a statement holds a chunk and an offset),
+ * not in an array per statement: 100,000 statements would be 100,000 arrays for the collector.
+ */
+const ROLE_CHUNK = 1 << 16;
+let roleChunk = new Uint8Array(ROLE_CHUNK);
+let roleAt = 0;
+
 /** What the model keeps for each command of the file. */
-export interface StatementInfo {
-  cmd: CommandNode;
-  /** Namespace the command ran in (after `ip -n NS` / `ip netns exec NS`). */
-  netns: string;
-  /** Enclosing jail block, if any. */
-  jail?: BlockNode;
+export class StatementInfo {
   /** True when the real tool would have rejected the line (state not applied). */
-  failed: boolean;
-  /** Semantic role of each word, aligned with cmd.words. */
-  roles: Array<WordRole | undefined>;
+  failed = false;
   /** A short kind for tools: 'ip link add', 'iptables -A', 'sysctl', 'listen', 'probe', ... */
-  what?: string;
+  what: string | undefined = undefined;
+  /** The role codes of the words: codes[at + k] for word k. */
+  private readonly codes: Uint8Array;
+  private readonly at: number;
+
+  constructor(
+    readonly cmd: CommandNode,
+    /** Namespace the command ran in (after `ip -n NS` / `ip netns exec NS`). */
+    public netns: string,
+    /** Enclosing jail block, if any. */
+    readonly jail?: BlockNode,
+  ) {
+    const n = cmd.count;
+    if (roleAt + n > roleChunk.length) {
+      roleChunk = new Uint8Array(Math.max(ROLE_CHUNK, n));
+      roleAt = 0;
+    }
+    this.codes = roleChunk;
+    this.at = roleAt;
+    roleAt += n;
+  }
+
+  /** Semantic role of each word, aligned with cmd.words (a new array on each read). */
+  get roles(): Array<WordRole | undefined> {
+    const n = this.cmd.count;
+    const out: Array<WordRole | undefined> = new Array(n);
+    for (let k = 0; k < n; k++) out[k] = this.roleOf(k);
+    return out;
+  }
+
+  /** The role of word k (0-based), if it has one. */
+  roleOf(k: number): WordRole | undefined {
+    const c = k >= 0 && k < this.cmd.count ? this.codes[this.at + k] : 0;
+    return c === 0 ? undefined : WORD_ROLES[c - 1];
+  }
+
+  /** Gives word k a role. */
+  setRole(k: number, role: WordRole): void {
+    if (k >= 0 && k < this.cmd.count) this.codes[this.at + k] = ROLE_CODE.get(role)!;
+  }
 }
 
 export interface ModelState {
@@ -136,7 +183,12 @@ export class ExecContext {
 
   /** Gives argv[i] a semantic role. */
   role(i: number, role: WordRole): void {
-    if (i >= 0 && i < this.argv.length) this.info.roles[this.argIndex[i]] = role;
+    if (i >= 0 && i < this.argv.length) this.info.setRole(this.argIndex[i], role);
+  }
+
+  /** The role argv[i] has so far, if any. */
+  roleOf(i: number): WordRole | undefined {
+    return i >= 0 && i < this.argv.length ? this.info.roleOf(this.argIndex[i]) : undefined;
   }
 
   /**

@@ -119,7 +119,7 @@ export function runItem(state: ModelState, item: ItemNode, netns: string, jail: 
 }
 
 function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: JailContext): void {
-  const info: StatementInfo = { cmd, netns, jail: jail?.block, failed: false, roles: new Array(cmd.count) };
+  const info = new StatementInfo(cmd, netns, jail?.block);
   state.statements[cmd.id] = info;
   // Tokens made for this run only (the tree keeps none): what must outlive it asks ExecContext.keepToken.
   const words = cmd.freshWords();
@@ -130,8 +130,8 @@ function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: Ja
   for (;;) {
     if (argv[0]?.value !== 'ip') break;
     if (argv[1] && (argv[1].value === '-n' || argv[1].value === '-netns' || argv[1].value === '--netns')) {
-      info.roles[argIndex[0]] = 'command';
-      info.roles[argIndex[1]] = 'option';
+      info.setRole(argIndex[0], 'command');
+      info.setRole(argIndex[1], 'option');
       const nsTok = argv[2];
       if (!nsTok) {
         state.diagnostics.push(diagnose('missingNetnsArgument', argv[1].start, argv[1].end, `ip ${argv[1].value}`));
@@ -144,9 +144,9 @@ function runCommand(state: ModelState, cmd: CommandNode, netns: string, jail: Ja
       continue;
     }
     if (argv[1]?.value === 'netns' && argv[2]?.value === 'exec') {
-      info.roles[argIndex[0]] = 'command';
-      info.roles[argIndex[1]] = 'subcommand';
-      info.roles[argIndex[2]] = 'subcommand';
+      info.setRole(argIndex[0], 'command');
+      info.setRole(argIndex[1], 'subcommand');
+      info.setRole(argIndex[2], 'subcommand');
       const nsTok = argv[3];
       if (!nsTok) {
         state.diagnostics.push(diagnose('missingNetnsArgument', argv[2].start, argv[2].end, 'ip netns exec'));
@@ -206,7 +206,7 @@ function identityIndexes(n: number): number[] {
 
 /** Switches the statement to namespace `nsTok`; reports and returns false if it does not exist. */
 function useNetns(state: ModelState, info: StatementInfo, nsTok: Token, wordIndex: number): boolean {
-  info.roles[wordIndex] = 'netns';
+  info.setRole(wordIndex, 'netns');
   const name = nsTok.value;
   if (!state.topology.namespaces.has(name)) {
     const d = diagnose('unknownNetns', nsTok.start, nsTok.end, name, nearestName(name, state.topology.namespaces.keys()));

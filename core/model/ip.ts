@@ -37,7 +37,7 @@ const DISPLAY_OPTIONS = new Set([
 export function execIp(ctx: ExecContext): void {
   runIp(ctx);
   // Words after an early stop (an error or a not-simulated option) still get a role.
-  for (let k = 1; k < ctx.argv.length; k++) if (ctx.info.roles[ctx.argIndex[k]] === undefined) ctx.role(k, 'value');
+  for (let k = 1; k < ctx.argv.length; k++) if (ctx.roleOf(k) === undefined) ctx.role(k, 'value');
 }
 
 function runIp(ctx: ExecContext): void {

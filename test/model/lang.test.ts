@@ -28,7 +28,7 @@ function fresh(): ModelState {
 function run(state: ModelState, line: string, netns = 'root', jail?: string): { diags: Diagnostic[]; info: StatementInfo } {
   const cmd = parse(line).items[0] as CommandNode;
   cmd.id = state.statements.length;
-  const info: StatementInfo = { cmd, netns, failed: false, roles: new Array(cmd.words.length) };
+  const info = new StatementInfo(cmd, netns);
   state.statements[cmd.id] = info;
   const before = state.diagnostics.length;
   const j = jail === undefined ? undefined : { addr: parseIpv4(jail), block: {} as BlockNode };

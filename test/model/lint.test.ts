@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import type { Diagnostic } from '../../core/diagnostics/types';
 import { DeviceConfig, NetnsConfig, parseIpv4, ProbeSpec, RouteConfig } from '../../core/kernel/config';
-import type { ModelState } from '../../core/model/context';
+import { ModelState, StatementInfo } from '../../core/model/context';
 import { fibLookup, probeHasRoute, runLints } from '../../core/model/lint';
 import { addDevice, ensureNetns, newModelState } from '../../core/model/state';
 import { parse } from '../../core/syntax/parser';
@@ -34,7 +34,7 @@ class World {
     const c = parse(text).items[0] as CommandNode;
     const id = this.state.statements.length;
     const cmd: CommandNode = { ...c, id, start: c.start + start, end: c.end + start, words: c.words.map((w) => ({ ...w, start: w.start + start, end: w.end + start })) };
-    this.state.statements[id] = { cmd, netns, failed: false, roles: [] };
+    this.state.statements[id] = new StatementInfo(cmd, netns);
     return id;
   }
 

@@ -22,7 +22,7 @@ function fresh(): ModelState {
 function run(state: ModelState, line: string, netns = 'root'): { diags: Diagnostic[]; info: StatementInfo; text: string } {
   const cmd = parse(line).items[0] as CommandNode;
   cmd.id = state.statements.length;
-  const info: StatementInfo = { cmd, netns, failed: false, roles: new Array(cmd.words.length) };
+  const info = new StatementInfo(cmd, netns);
   state.statements[cmd.id] = info;
   const before = state.diagnostics.length;
   execSysctl(new ExecContext(state, info, cmd.words, cmd.words.map((_, i) => i)));
