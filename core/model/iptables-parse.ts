@@ -11,6 +11,7 @@ import type { AddrType, CtState, Ipv4, PortRange, Prefix, XtTableName } from '..
 import type { Token } from '../syntax/lexer';
 import type { ExecContext, WordRole } from './context';
 import { IFNAMSIZ_MAX, nearestName } from './names';
+import { PrefixEntry, prefixEntry } from './iptables-save';
 import {
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, LOG_LEVELS, parseAddrMask, parseAddrTypes, parseCtStates, parseIcmpType,
   parseIpRange, parseMarkMask, parseNatPorts, parseNatRange, parsePortList, parsePortRange, parseProto,
@@ -77,10 +78,13 @@ export interface TargetInst {
   notrack?: boolean;
 }
 
+/** -s/-d: the prefixes and, from the parser's cache, each one's frozen matches and texts. */
+export type AddrPos = Inv<Prefix[]> & { idx: number; entries: readonly PrefixEntry[] | undefined };
+
 export interface RuleSpec {
   proto?: Inv<number> & { idx: number };
-  src?: Inv<Prefix[]> & { idx: number };
-  dst?: Inv<Prefix[]> & { idx: number };
+  src?: AddrPos;
+  dst?: AddrPos;
   iif?: Inv<string> & { idx: number };
   oif?: Inv<string> & { idx: number };
   matches: MatchInst[];
@@ -177,7 +181,7 @@ function statesInv(word: string, stateMatch: boolean, invert: boolean): Parsed<S
 }
 
 /** -s/-d values (the comma list), frozen, per word. */
-const ADDR_LISTS = new Map<string, Prefix[]>();
+const ADDR_LISTS = new Map<string, { list: Prefix[]; entries: readonly PrefixEntry[] }>();
 
 /** -p values per word. */
 const PROTO_CACHE = new Map<string, number>();
@@ -564,8 +568,8 @@ for (const c of SHORT) SHORT_BY_CODE[c.charCodeAt(0)] = BASE_RES.get(c as BaseKe
 type Pos<T> = Inv<T> & { idx: number };
 const SCRATCH_RULE: RuleSpec = { proto: undefined, src: undefined, dst: undefined, iif: undefined, oif: undefined, matches: [], target: undefined };
 const S_PROTO: Pos<number> = { v: 0, invert: false, idx: 0 };
-const S_SRC: Pos<Prefix[]> = { v: [], invert: false, idx: 0 };
-const S_DST: Pos<Prefix[]> = { v: [], invert: false, idx: 0 };
+const S_SRC: AddrPos = { v: [], invert: false, idx: 0, entries: undefined };
+const S_DST: AddrPos = { v: [], invert: false, idx: 0, entries: undefined };
 const S_IIF: Pos<string> = { v: '', invert: false, idx: 0 };
 const S_OIF: Pos<string> = { v: '', invert: false, idx: 0 };
 function pos<T>(o: Pos<T>, v: T, invert: boolean, idx: number): Pos<T> {
@@ -886,7 +890,9 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
           if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           if (v === '!') return reportFail(ctx, fail('xtBadNegation', `Bad argument \`${argv[i + 1]?.value ?? ''}'`), optIdx);
           if (rule[key === 's' ? 'src' : 'dst']) return reportFail(ctx, fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
-          let list: Prefix[] | undefined = ADDR_LISTS.get(v);
+          const cached = ADDR_LISTS.get(v);
+          let list: Prefix[] | undefined = cached?.list;
+          let entries = cached?.entries;
           let parts: Prefix[] | undefined;
           for (let from = 0; list === undefined && from <= v.length;) {
             // The comma-separated parts, without split() (one word is the usual case).
@@ -905,11 +911,20 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
             // One address is the usual case: an array of exactly one.
             if (parts) parts.push(Object.freeze(r));
             else parts = [Object.freeze(r)];
-            if (from > v.length) list = cachePut(ADDR_LISTS, v, Object.freeze(parts) as Prefix[]);
+            if (from > v.length) {
+              entries = Object.freeze(parts.map(prefixEntry));
+              list = Object.freeze(entries.map((e) => e.prefix)) as Prefix[];
+              cachePut(ADDR_LISTS, v, { list, entries });
+            }
           }
           ctx.role(i, v.includes('/') ? 'prefix' : 'address');
-          if (key === 's') rule.src = pos(S_SRC, list!, invert, i);
-          else rule.dst = pos(S_DST, list!, invert, i);
+          const a = key === 's' ? S_SRC : S_DST;
+          a.v = list!;
+          a.invert = invert;
+          a.idx = i;
+          a.entries = entries;
+          if (key === 's') rule.src = a;
+          else rule.dst = a;
           hasRuleOptions = true;
           break;
         }

@@ -95,12 +95,12 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
     let dText = '';
     let i = 0;
     if (src) {
-      const e = prefixEntry(src.v[0]);
+      const e = src.entries ? src.entries[0] : prefixEntry(src.v[0]);
       tail[i++] = src.invert ? { kind: 'src', prefix: e.prefix, invert: true } : e.src;
       sText = src.invert ? e.notSText : e.sText;
     }
     if (dst) {
-      const e = prefixEntry(dst.v[0]);
+      const e = dst.entries ? dst.entries[0] : prefixEntry(dst.v[0]);
       tail[i++] = dst.invert ? { kind: 'dst', prefix: e.prefix, invert: true } : e.dst;
       dText = dst.invert ? e.notDText : e.dText;
     }
@@ -109,11 +109,11 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
   }
   const out: XtRule[] = [];
   for (let i = 0; i < nSrc; i++) {
-    const se = src ? prefixEntry(src.v[i]) : undefined;
+    const se = src ? (src.entries ? src.entries[i] : prefixEntry(src.v[i])) : undefined;
     const sm: XtMatch | undefined = se ? (src!.invert ? { kind: 'src', prefix: se.prefix, invert: true } : se.src) : undefined;
     const sText = se ? (src!.invert ? se.notSText : se.sText) : '';
     for (let j = 0; j < nDst; j++) {
-      const de = dst ? prefixEntry(dst.v[j]) : undefined;
+      const de = dst ? (dst.entries ? dst.entries[j] : prefixEntry(dst.v[j])) : undefined;
       const matches: XtMatch[] = new Array(lead + nTail);
       let k = 0;
       let dText = '';
@@ -167,12 +167,13 @@ function ifaceEntry(cache: [Map<string, IfaceEntry>, Map<string, IfaceEntry>], k
   return c.get(name) ?? put(c, name, { match: Object.freeze({ kind, name, invert }), text: inv(flag, invert) + name });
 }
 
-interface PrefixEntry { prefix: Prefix; src: XtMatch; dst: XtMatch; sText: string; dText: string; notSText: string; notDText: string }
+/** A prefix (frozen) with its -s/-d matches (not inverted, frozen) and texts. */
+export interface PrefixEntry { prefix: Prefix; src: XtMatch; dst: XtMatch; sText: string; dText: string; notSText: string; notDText: string }
 /** Per prefix length, per address: the prefix (frozen), its -s/-d matches (not inverted, frozen) and texts. */
 const PREFIXES: Array<Map<number, PrefixEntry>> = [];
 for (let len = 0; len <= 32; len++) PREFIXES.push(new Map());
 let prefixCount = 0;
-function prefixEntry(p: Prefix): PrefixEntry {
+export function prefixEntry(p: Prefix): PrefixEntry {
   const byAddr = PREFIXES[p.len];
   const key = p.addr | 0;
   let e = byAddr?.get(key);
