@@ -78,7 +78,7 @@ export interface TargetInst {
   notrack?: boolean;
 }
 
-/** -s/-d: the prefixes and, from the parser's cache, each one's frozen matches and texts. */
+/** -s/-d: the prefixes and each one's frozen matches and texts. */
 export type AddrPos = Inv<Prefix[]> & { idx: number; entries: readonly PrefixEntry[] | undefined };
 
 export interface RuleSpec {
@@ -180,8 +180,6 @@ function statesInv(word: string, stateMatch: boolean, invert: boolean): Parsed<S
   return cachePut(cache, word, Object.freeze({ ok: true as const, value: Object.freeze({ v: Object.freeze(r.value) as CtState[], invert, text }) }));
 }
 
-/** -s/-d values (the comma list), frozen, per word. */
-const ADDR_LISTS = new Map<string, { list: Prefix[]; entries: readonly PrefixEntry[] }>();
 
 /** -p values per word. */
 const PROTO_CACHE = new Map<string, number>();
@@ -568,8 +566,8 @@ for (const c of SHORT) SHORT_BY_CODE[c.charCodeAt(0)] = BASE_RES.get(c as BaseKe
 type Pos<T> = Inv<T> & { idx: number };
 const SCRATCH_RULE: RuleSpec = { proto: undefined, src: undefined, dst: undefined, iif: undefined, oif: undefined, matches: [], target: undefined };
 const S_PROTO: Pos<number> = { v: 0, invert: false, idx: 0 };
-const S_SRC: AddrPos = { v: [], invert: false, idx: 0, entries: undefined };
-const S_DST: AddrPos = { v: [], invert: false, idx: 0, entries: undefined };
+const S_SRC: AddrPos = { v: [], invert: false, idx: 0, entries: [] };
+const S_DST: AddrPos = { v: [], invert: false, idx: 0, entries: [] };
 const S_IIF: Pos<string> = { v: '', invert: false, idx: 0 };
 const S_OIF: Pos<string> = { v: '', invert: false, idx: 0 };
 function pos<T>(o: Pos<T>, v: T, invert: boolean, idx: number): Pos<T> {
@@ -890,11 +888,14 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
           if (v === undefined) return reportFail(ctx, fail('xtMissingArgument', display), optIdx);
           if (v === '!') return reportFail(ctx, fail('xtBadNegation', `Bad argument \`${argv[i + 1]?.value ?? ''}'`), optIdx);
           if (rule[key === 's' ? 'src' : 'dst']) return reportFail(ctx, fail('xtDuplicateOption', `multiple -${key} flags not allowed`), optIdx);
-          const cached = ADDR_LISTS.get(v);
-          let list: Prefix[] | undefined = cached?.list;
-          let entries = cached?.entries;
-          let parts: Prefix[] | undefined;
-          for (let from = 0; list === undefined && from <= v.length;) {
+          // Parsed each time (cheaper than a lookup by the word); each prefix's frozen matches and
+          // texts come from iptables-save.ts's cache by number. Lists are the scratch ones.
+          const a = key === 's' ? S_SRC : S_DST;
+          const list = a.v;
+          const entries = a.entries as PrefixEntry[];
+          while (list.length) list.pop();
+          while (entries.length) entries.pop();
+          for (let from = 0; from <= v.length;) {
             // The comma-separated parts, without split() (one word is the usual case).
             let comma = v.indexOf(',', from);
             if (comma < 0) comma = v.length;
@@ -908,21 +909,13 @@ export function parseIptables(ctx: ExecContext): ParsedCmd | undefined {
               }
               return reportFail(ctx, fail('xtBadAddress', r), i);
             }
-            // One address is the usual case: an array of exactly one.
-            if (parts) parts.push(Object.freeze(r));
-            else parts = [Object.freeze(r)];
-            if (from > v.length) {
-              entries = Object.freeze(parts.map(prefixEntry));
-              list = Object.freeze(entries.map((e) => e.prefix)) as Prefix[];
-              cachePut(ADDR_LISTS, v, { list, entries });
-            }
+            const e = prefixEntry(r);
+            entries.push(e);
+            list.push(e.prefix);
           }
           ctx.role(i, v.includes('/') ? 'prefix' : 'address');
-          const a = key === 's' ? S_SRC : S_DST;
-          a.v = list!;
           a.invert = invert;
           a.idx = i;
-          a.entries = entries;
           if (key === 's') rule.src = a;
           else rule.dst = a;
           hasRuleOptions = true;
