@@ -66,7 +66,7 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
   const lead = (src ? 1 : 0) + (dst ? 1 : 0);
   // With one rule, the tail goes straight into its matches array; else into a shared list.
   const single = nSrc === 1 && nDst === 1;
-  const tail: XtMatch[] = new Array(single ? lead + nTail : nTail);
+  const tail = newMatchArray(single ? lead + nTail : nTail);
   let at = single ? lead : 0;
   nPieces = 0;
   if (iif) {
@@ -114,7 +114,7 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
     const sText = se ? (src!.invert ? se.notSText : se.sText) : '';
     for (let j = 0; j < nDst; j++) {
       const de = dst ? (dst.entries ? dst.entries[j] : prefixEntry(dst.v[j])) : undefined;
-      const matches: XtMatch[] = new Array(lead + nTail);
+      const matches = newMatchArray(lead + nTail);
       let k = 0;
       let dText = '';
       if (sm) matches[k++] = sm;
@@ -127,6 +127,16 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
     }
   }
   return out;
+}
+
+/** Arrays of each small length to copy (a copy of a packed array is a quicker allocation than
+ *  `new Array(n)`, and packed: no holes for the readers to check). Only copied, never written. */
+const MATCH_ARRAYS: XtMatch[][] = [];
+function newMatchArray(n: number): XtMatch[] {
+  if (n > 32) return new Array<XtMatch>(n);
+  let t = MATCH_ARRAYS[n];
+  if (t === undefined) MATCH_ARRAYS[n] = t = Array.from({ length: n }, () => undefined as unknown as XtMatch);
+  return t.slice();
 }
 
 /** One rule's text: head, addresses, then the pieces of TAIL_PIECES, joined into one flat string
