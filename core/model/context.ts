@@ -196,7 +196,7 @@ export class ExecContext {
    * are made for the run, while the tree's are kept and moved by an incremental reparse.
    */
   keepToken(i: number): Token {
-    return this.info.cmd.words[this.argIndex[i]];
+    return this.info.cmd.wordAt(this.argIndex[i]);
   }
 
   /** Records a definition or reference of a symbol at argv[i] (or at a token). */

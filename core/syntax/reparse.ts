@@ -216,6 +216,7 @@ function moveCommand(cmd: CommandNode, by: number, words: number): void {
   const kept = (cmd as Command).keptWords?.();
   if (kept && by !== 0) {
     for (const w of kept) {
+      if (!w) continue; // a word nobody asked for
       w.start += by;
       w.end += by;
     }

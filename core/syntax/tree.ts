@@ -33,6 +33,8 @@ export interface CommandNode {
    * keeps (for a reader that uses them once and would rather not hold 10 objects per line).
    */
   freshWords(): Token[];
+  /** The kept token of word k alone (the one `words` holds), for a fact that outlives a run. */
+  wordAt(k: number): Token;
 }
 
 export interface BlockNode {
@@ -148,8 +150,9 @@ export class WordTable {
 /** A command node over a word table. */
 export class Command implements CommandNode {
   readonly kind = 'command' as const;
-  /** The kept word tokens, once read. */
+  /** The kept word tokens made so far (holes for words nobody asked for), and whether all are. */
   private kept: Token[] | undefined = undefined;
+  private complete = false;
 
   constructor(
     public id: number,
@@ -161,16 +164,28 @@ export class Command implements CommandNode {
   ) {}
 
   get words(): Token[] {
-    return (this.kept ??= this.table.tokens(this.first, this.count));
+    if (this.complete) return this.kept!;
+    const kept = this.kept;
+    if (!kept) this.kept = this.table.tokens(this.first, this.count);
+    else for (let k = 0; k < this.count; k++) kept[k] ??= this.table.token(this.first + k);
+    this.complete = true;
+    return this.kept!;
   }
 
-  /** The kept tokens if any were made (a reparse moves them with the command). */
+  /** The kept token of word k (the one `words` will hold), made alone when the others are not needed. */
+  wordAt(k: number): Token {
+    if (this.complete) return this.kept![k];
+    const kept = (this.kept ??= new Array(this.count));
+    return (kept[k] ??= this.table.token(this.first + k));
+  }
+
+  /** The kept tokens made so far, holes for the others (a reparse moves them with the command). */
   keptWords(): Token[] | undefined {
     return this.kept;
   }
 
   valueAt(k: number): string {
-    return this.kept ? this.kept[k].value : this.table.value(this.first + k);
+    return this.complete ? this.kept![k].value : this.table.value(this.first + k);
   }
 
   /** Keeps the word tokens: for a command a reparse takes out of the tree, whose table entries go. */
@@ -179,7 +194,7 @@ export class Command implements CommandNode {
   }
 
   freshWords(): Token[] {
-    return this.kept ?? this.table.freshTokens(this.first, this.count);
+    return this.complete ? this.kept! : this.table.freshTokens(this.first, this.count);
   }
 
   /** Plain data for JSON (the table is the file's, not the command's). */

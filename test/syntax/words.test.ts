@@ -53,6 +53,21 @@ describe('syntax: word table', () => {
     assert.equal(c.freshWords(), kept);
   });
 
+  it('wordAt keeps one token, the one words holds later; a reparse moves it alone', () => {
+    const sf = parse(text);
+    const last = commands(sf.items).at(-1)!; // listen tcp "0.0.0.0:80
+    const lone = last.wordAt(2);
+    assert.equal(last.wordAt(2), lone);
+    assert.deepEqual(lone, lexedWords(text, last.start, last.end)[2]);
+    const next = text.replace("'x y'", "'x yz' -m mark --mark 1");
+    const rp = reparse(sf, next);
+    assert.ok(rp, 'reparsed in place');
+    const want = commands(parse(next).items).at(-1)!;
+    assert.deepEqual(lone, want.words[2], 'moved to the new offsets');
+    assert.equal(last.words[2], lone, 'words holds the same token');
+    assert.deepEqual(last.words, want.words);
+  });
+
   it('grows past its first guess of the word count', () => {
     // One-letter words: a word every 2 characters, three times the parser's first guess.
     const words = Array.from({ length: 5000 }, (_, i) => String.fromCharCode(97 + (i % 26)));
