@@ -10,7 +10,8 @@ import type { ProbeSpec, TopologyConfig } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import { BlockNode, CommandNode, forEachBlock, ItemNode, SourceFile } from '../syntax/tree';
-import { ExecContext, ModelState, StatementInfo, SymbolOccurrence } from './context';
+import { addSymbol, ExecContext, ModelState, StatementInfo, SymbolColumns, SymbolOccurrence } from './context';
+import { lazyProperty } from '../util/lazy';
 import { execIp } from './ip';
 import { execIptables } from './iptables';
 import { execJailBlock, execListen, execProbe, execNetnsAdd } from './lang';
@@ -43,8 +44,12 @@ const NOT_SIMULATED_TOOLS = new Set([
 export function buildModel(input: string | SourceFile): Model {
   const file = typeof input === 'string' ? parse(input) : input;
   const state = prepareState(file);
+  const columns = (state.symbolColumns = new SymbolColumns());
   runItems(state, file.items, ROOT_NETNS, undefined);
-  return finishModel(state, file, state.diagnostics);
+  const model = finishModel(state, file, state.diagnostics);
+  // Gathered when first read (the checker needs none; the editor features do).
+  lazyProperty(model, 'symbols', () => [...state.symbols, ...columns.objects()]);
+  return model;
 }
 
 /** A fresh state with every namespace the file names (blocks, `ip netns add`) already created. */
@@ -110,10 +115,7 @@ export function runItem(state: ModelState, item: ItemNode, netns: string, jail: 
   if (item.kind === 'namespace') {
     const name = item.name?.value;
     if (name) {
-      state.symbols.push({
-        kind: 'netns', key: `netns:${name}`, name, start: item.name!.start, end: item.name!.end,
-        isDefinition: true, statement: item.id,
-      });
+      addSymbol(state, 'netns', `netns:${name}`, name, item.name!.start, item.name!.end, true, item.id);
     }
   } else execJailBlock(state, item, netns, jailOf(item)!.addr);
 }
@@ -215,7 +217,7 @@ function useNetns(state: ModelState, info: StatementInfo, nsTok: Token, wordInde
     info.failed = true;
     return false;
   }
-  state.symbols.push({ kind: 'netns', key: `netns:${name}`, name, start: nsTok.start, end: nsTok.end, isDefinition: false, statement: info.cmd.id });
+  addSymbol(state, 'netns', `netns:${name}`, name, nsTok.start, nsTok.end, false, info.cmd.id);
   info.netns = name;
   return true;
 }
