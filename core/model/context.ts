@@ -100,8 +100,6 @@ export interface ModelState {
   probes: ProbeSpec[];
   diagnostics: Diagnostic[];
   symbols: SymbolOccurrence[];
-  /** When set (whole-file runs), symbols go here instead of into `symbols`. */
-  symbolColumns?: SymbolColumns;
   statements: StatementInfo[];
   /** Facts executors keep for later lints (free-form, keyed by executor). */
   facts: Map<string, unknown>;
@@ -203,61 +201,8 @@ export class ExecContext {
 
   /** Records a definition or reference of a symbol at argv[i] (or at a token). */
   symbol(kind: SymbolKind, key: string, at: Token, isDefinition: boolean, netns?: string): void {
-    addSymbol(this.state, kind, key, at.value, at.start, at.end, isDefinition, this.info.cmd.id, netns);
-  }
-}
-
-/** Records a symbol occurrence: into the state's columns when it has them, else as an object. */
-export function addSymbol(
-  state: ModelState, kind: SymbolKind, key: string, name: string, start: number, end: number, isDefinition: boolean, statement: number, netns?: string,
-): void {
-  const cols = state.symbolColumns;
-  if (cols) cols.add(kind, key, name, start, end, isDefinition, statement, netns);
-  else state.symbols.push({ kind, key, name, start, end, isDefinition, statement, netns });
-}
-
-/**
- * The symbol occurrences of a whole-file run, in columns (a few arrays, not an object each: the
- * bench file has 100,000), made into SymbolOccurrence objects when the model's symbols are first
- * read. Checking a file never reads them; the editor features do.
- */
-export class SymbolColumns {
-  count = 0;
-  private readonly kinds: SymbolKind[] = [];
-  private readonly keys: string[] = [];
-  private readonly names: string[] = [];
-  private readonly scopes: Array<string | undefined> = [];
-  /** start, end, statement and isDefinition (0/1) of each, four numbers apiece. */
-  private nums = new Int32Array(4096);
-
-  add(kind: SymbolKind, key: string, name: string, start: number, end: number, isDefinition: boolean, statement: number, netns: string | undefined): void {
-    const i = this.count++;
-    if (4 * i + 4 > this.nums.length) {
-      const more = new Int32Array(this.nums.length * 2);
-      more.set(this.nums);
-      this.nums = more;
-    }
-    this.kinds.push(kind);
-    this.keys.push(key);
-    this.names.push(name);
-    this.scopes.push(netns);
-    const n = this.nums;
-    n[4 * i] = start;
-    n[4 * i + 1] = end;
-    n[4 * i + 2] = statement;
-    n[4 * i + 3] = isDefinition ? 1 : 0;
-  }
-
-  /** The occurrences as objects, in the order they were recorded. */
-  objects(): SymbolOccurrence[] {
-    const out: SymbolOccurrence[] = new Array(this.count);
-    const n = this.nums;
-    for (let i = 0; i < this.count; i++) {
-      out[i] = {
-        kind: this.kinds[i], key: this.keys[i], name: this.names[i], start: n[4 * i], end: n[4 * i + 1],
-        isDefinition: n[4 * i + 3] === 1, statement: n[4 * i + 2], netns: this.scopes[i],
-      };
-    }
-    return out;
+    this.state.symbols.push({
+      kind, key, name: at.value, start: at.start, end: at.end, isDefinition, statement: this.info.cmd.id, netns,
+    });
   }
 }

@@ -10,8 +10,7 @@ import type { ProbeSpec, TopologyConfig } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import { BlockNode, CommandNode, forEachBlock, ItemNode, SourceFile } from '../syntax/tree';
-import { addSymbol, ExecContext, ModelState, StatementInfo, SymbolColumns, SymbolOccurrence } from './context';
-import { lazyProperty } from '../util/lazy';
+import { ExecContext, ModelState, StatementInfo, SymbolOccurrence } from './context';
 import { execIp } from './ip';
 import { execIptables } from './iptables';
 import { execJailBlock, execListen, execProbe, execNetnsAdd } from './lang';
@@ -44,12 +43,8 @@ const NOT_SIMULATED_TOOLS = new Set([
 export function buildModel(input: string | SourceFile): Model {
   const file = typeof input === 'string' ? parse(input) : input;
   const state = prepareState(file);
-  const columns = (state.symbolColumns = new SymbolColumns());
   runItems(state, file.items, ROOT_NETNS, undefined);
-  const model = finishModel(state, file, state.diagnostics);
-  // Gathered when first read (the checker needs none; the editor features do).
-  lazyProperty(model, 'symbols', () => [...state.symbols, ...columns.objects()]);
-  return model;
+  return finishModel(state, file, state.diagnostics);
 }
 
 /** A fresh state with every namespace the file names (blocks, `ip netns add`) already created. */
@@ -115,7 +110,10 @@ export function runItem(state: ModelState, item: ItemNode, netns: string, jail: 
   if (item.kind === 'namespace') {
     const name = item.name?.value;
     if (name) {
-      addSymbol(state, 'netns', `netns:${name}`, name, item.name!.start, item.name!.end, true, item.id);
+      state.symbols.push({
+        kind: 'netns', key: `netns:${name}`, name, start: item.name!.start, end: item.name!.end,
+        isDefinition: true, statement: item.id,
+      });
     }
   } else execJailBlock(state, item, netns, jailOf(item)!.addr);
 }
@@ -217,7 +215,7 @@ function useNetns(state: ModelState, info: StatementInfo, nsTok: Token, wordInde
     info.failed = true;
     return false;
   }
-  addSymbol(state, 'netns', `netns:${name}`, name, nsTok.start, nsTok.end, false, info.cmd.id);
+  state.symbols.push({ kind: 'netns', key: `netns:${name}`, name, start: nsTok.start, end: nsTok.end, isDefinition: false, statement: info.cmd.id });
   info.netns = name;
   return true;
 }
