@@ -12,7 +12,7 @@ import {
   KERNEL_ORIGIN, XT_BUILTIN_CHAINS, XtChain, XtHook, XtRule, XtTable, XtTableName, XtTarget,
 } from '../kernel/config';
 import type { ExecContext, ModelState } from './context';
-import { nearestName } from './names';
+import { deviceKey, nearestName } from './names';
 import { KNOWN_TARGETS, ParsedCmd, parseIptables, RuleSpec } from './iptables-parse';
 import { buildRules } from './iptables-save';
 import { IPPROTO_TCP } from './iptables-values';
@@ -96,18 +96,6 @@ function newTable(name: XtTableName): XtTable {
  *  names it. */
 const CHAIN_KEYS = new KeyCache((netns, table, chain) => `chain:${netns}/${table}/${chain}`);
 const chainKey = (netns: string, table: string, chain: string): string => CHAIN_KEYS.get(netns, table, chain);
-
-/** Symbol keys of devices, `device:ID`, from a bounded cache. */
-const DEVICE_KEYS = new Map<number, string>();
-function deviceKey(id: number): string {
-  let k = DEVICE_KEYS.get(id);
-  if (k === undefined) {
-    k = `device:${id}`;
-    if (DEVICE_KEYS.size >= 16384) DEVICE_KEYS.clear();
-    DEVICE_KEYS.set(id, k);
-  }
-  return k;
-}
 
 /** StatementInfo.what per command (constants: one string for every line). */
 const WHAT: Record<ParsedCmd['op'], string> = {
