@@ -3,7 +3,7 @@
 // tool's errors and record symbols and roles. No command logic and no state changes here.
 
 import type { DeviceConfig, Ipv4, NetnsConfig } from '../kernel/config';
-import { parseIpv4At, prefixMask, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../kernel/config';
+import { parseIpv4At, RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import type { ExecContext } from './context';
 import { deviceKey, IFNAMSIZ_MAX, nearestName, netnsKey } from './names';
@@ -89,10 +89,6 @@ export function readPrefix(text: string, allowDefault: boolean, out: ParsedPrefi
 /** A dotted address without `/LEN` (what parsePrefix(text, false) accepts with hasLen false), or undefined. */
 export function parseAddress(text: string): Ipv4 | undefined {
   return text.indexOf('/') < 0 ? parseIpv4At(text, 0, text.length) : undefined;
-}
-
-export function hostBitsSet(p: ParsedPrefix): boolean {
-  return ((p.addr & prefixMask(p.len)) >>> 0) !== p.addr;
 }
 
 /** Table names iproute2 knows without /etc/iproute2/rt_tables, or a number; 0 means main for routes. */
