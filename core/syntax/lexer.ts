@@ -1,12 +1,10 @@
 // Lexer for topology files: splits text into tokens that together cover every character
 // (words, whitespace, newlines, comments, braces, line continuations). Words keep their raw text
 // and carry the shell-unquoted value. Never throws; an unterminated quote is a token flag.
-// Also owns the one word scanner (`scanWord`, with its string interner; `scanWordInto` for the
-// parser's word table), so the parser's words and the lossless token list's words are made by the
-// same code, and `lexComments`, the comment tokens alone.
+// Also owns the one word scanner (`scanWordInto`, with its string interner) and the word table
+// it fills (`WordTable`, which the parser's tree keeps), so the parser's words and the lossless
+// token list's words are made by the same code; and `lexComments`, the comment tokens alone.
 // It knows nothing of statements: that is the parser's job.
-
-import type { WordTable } from './tree';
 
 /** Word flags (WordTable.flags): some part was quoted; a quote was never closed. */
 export const WORD_QUOTED = 1;
@@ -54,7 +52,8 @@ export function continuationAt(text: string, i: number): number {
 /** Splits `text` into tokens covering it exactly, in order. */
 export function lex(text: string): Token[] {
   const tokens: Token[] = [];
-  const intern = new Interner();
+  // The words go through the parser's own scanner and table, so both make the same words.
+  const words = new WordTable(text, Math.max(64, Math.ceil(text.length / 6)));
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -89,9 +88,9 @@ export function lex(text: string): Token[] {
       i += continuationAt(text, i);
       tokens.push({ kind: TokenKind.Continuation, start, end: i, text: text.slice(start, i), value: '' });
     } else {
-      const w = scanWord(text, i, intern);
-      tokens.push(w);
-      i = w.end;
+      const at = words.count;
+      i = scanWordInto(text, i, words);
+      tokens.push(words.token(at));
     }
   }
   return tokens;
@@ -141,12 +140,7 @@ export class Interner {
   private mask = 1023;
   private size = 0;
 
-  /** The interned string equal to text[start, end), whose hash (see scanWord) is `h`. */
-  word(text: string, start: number, end: number, h: number): string {
-    return this.strings[this.id(text, start, end, h)];
-  }
-
-  /** The number of the string equal to text[start, end), whose hash (see scanWord) is `h`. */
+  /** The number of the string equal to text[start, end), whose hash (see scanWordInto) is `h`. */
   id(text: string, start: number, end: number, h: number): number {
     const len = end - start;
     if (len > INTERN_MAX) return this.strings.push(text.slice(start, end)) - 1;
@@ -201,32 +195,12 @@ export class Interner {
 }
 
 /**
- * The shell word starting at `start` (which is not a blank, newline, brace, `#` or continuation):
- * it runs until unquoted whitespace, newline or brace; a quote runs to its closing quote or to the
- * end of the line (then the word is `unterminated`); `\` escapes the next character, except a
- * newline (a continuation, left for the caller). Always at least one character.
- */
-export function scanWord(text: string, start: number, intern: Interner): Token {
-  const n = text.length;
-  let i = start;
-  let h = 0;
-  // Fast path: a plain word (no quote, no backslash) is its own value: one interned string.
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c <= 0x20) {
-      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c) break;
-    } else if (c === 0x7b || c === 0x7d) break;
-    else if (c === 0x22 || c === 0x27 || c === 0x5c) return quotedWord(text, start);
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  if (i === start) return quotedWord(text, start);
-  const w = intern.word(text, start, i, h);
-  return { kind: TokenKind.Word, start, end: i, text: w, value: w };
-}
-
-/**
- * The word scanWord(text, start) makes, appended to `table` instead (no token object for a plain
- * word); returns where it ends.
+ * Appends to `table` the shell word starting at `start` (which is not a blank, newline, brace, `#`
+ * or continuation) and returns where it ends: it runs until unquoted whitespace, newline or brace;
+ * a quote runs to its closing quote or to the end of the line (then the word is `unterminated`);
+ * `\` escapes the next character, except a newline (a continuation, left for the caller). Always
+ * at least one character. A plain word (no quote, no backslash) is its own value: one interned
+ * string, hashed as it is read.
  */
 export function scanWordInto(text: string, start: number, table: WordTable): number {
   const n = text.length;
@@ -253,7 +227,7 @@ export function scanWordInto(text: string, start: number, table: WordTable): num
   return i;
 }
 
-/** Where the word scanWord(text, start) would make ends, without making it when it is plain. */
+/** Where the word scanWordInto(text, start) would add ends, without adding it. */
 function wordEnd(text: string, start: number): number {
   const n = text.length;
   let i = start;
@@ -267,7 +241,7 @@ function wordEnd(text: string, start: number): number {
   return i === start ? quotedWord(text, start).end : i;
 }
 
-/** The slow path of scanWord: quote removal and escapes, character by character. */
+/** The slow path of scanWordInto: quote removal and escapes, character by character. */
 function quotedWord(text: string, start: number): Token {
   const n = text.length;
   let i = start;
@@ -308,4 +282,95 @@ function quotedWord(text: string, start: number): Token {
   if (quoted) tok.quoted = true;
   if (unterminated) tok.unterminated = true;
   return tok;
+}
+
+/**
+ * The words of a file in file order, in parallel arrays: start and end offsets, the number of the
+ * shell-unquoted value among `intern.strings` (a word seen before is the same string), flags. The
+ * raw text of a word is text.slice(start, end); for a plain word it is its value. The arrays have
+ * room for more than `count` words (entries past it mean nothing). Typed arrays: a large file's
+ * words cost the garbage collector nothing to keep.
+ */
+export class WordTable {
+  count = 0;
+  start: Int32Array;
+  end: Int32Array;
+  flags: Uint8Array;
+  vid: Int32Array;
+  readonly intern = new Interner();
+
+  constructor(public text: string, capacity = 64) {
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.vid = new Int32Array(capacity);
+  }
+
+  /** Appends a word whose value is string number `vid`; returns its index. */
+  push(start: number, end: number, vid: number, flags: number): number {
+    const i = this.count++;
+    if (i === this.start.length) this.grow(i + (i >> 1) + 16);
+    this.start[i] = start;
+    this.end[i] = end;
+    this.flags[i] = flags;
+    this.vid[i] = vid;
+    return i;
+  }
+
+  /** The value of word i. */
+  value(i: number): string {
+    return this.intern.strings[this.vid[i]];
+  }
+
+  /** Makes room for `capacity` words. */
+  grow(capacity: number): void {
+    const n = this.count;
+    this.start = moved(new Int32Array(capacity), this.start, n);
+    this.end = moved(new Int32Array(capacity), this.end, n);
+    this.flags = moved(new Uint8Array(capacity), this.flags, n);
+    this.vid = moved(new Int32Array(capacity), this.vid, n);
+  }
+
+  /** A new token for word i, equal to the lexer's token for it. */
+  token(i: number): Token {
+    const f = this.flags[i];
+    const start = this.start[i];
+    const end = this.end[i];
+    const value = this.intern.strings[this.vid[i]];
+    if (f === 0) return { kind: TokenKind.Word, start, end, text: value, value };
+    const tok: Token = { kind: TokenKind.Word, start, end, text: this.text.slice(start, end), value };
+    if (f & WORD_QUOTED) tok.quoted = true;
+    if (f & WORD_UNTERMINATED) tok.unterminated = true;
+    return tok;
+  }
+
+  /** New tokens for words first .. first+count-1, to be kept (the tree's own). */
+  tokens(first: number, count: number): Token[] {
+    const out: Token[] = new Array(count);
+    for (let k = 0; k < count; k++) out[k] = this.token(first + k);
+    return out;
+  }
+
+  /**
+   * New tokens for words first .. first+count-1 that the caller drops soon (a model run's argv).
+   * The same as tokens(), from a separate object literal on purpose: the engine decides per
+   * literal whether its objects are born old (it has seen them survive), and the kept tokens of
+   * `tokens()` would teach it that for these short-lived ones too, making each cost a full GC.
+   */
+  freshTokens(first: number, count: number): Token[] {
+    const out: Token[] = new Array(count);
+    const strings = this.intern.strings;
+    for (let k = 0; k < count; k++) {
+      const i = first + k;
+      const value = strings[this.vid[i]];
+      out[k] = this.flags[i] === 0 ? { kind: TokenKind.Word, start: this.start[i], end: this.end[i], text: value, value } : this.token(i);
+    }
+    return out;
+  }
+}
+
+/** `to` with the first n entries of `from`. */
+function moved<A extends Int32Array | Uint8Array>(to: A, from: A, n: number): A {
+  to.set(from.subarray(0, n));
+  return to;
 }

@@ -7,9 +7,9 @@
 
 import type { Diagnostic } from '../diagnostics/types';
 import { lazyProperty } from '../util/lazy';
-import { Interner, lex, Token, TokenKind, WORD_QUOTED, WORD_UNTERMINATED } from './lexer';
+import { lex, Token, TokenKind, WordTable } from './lexer';
 
-export { WORD_QUOTED, WORD_RAW, WORD_UNTERMINATED } from './lexer';
+export { WORD_QUOTED, WORD_RAW, WORD_UNTERMINATED, WordTable } from './lexer';
 
 export interface CommandNode {
   readonly kind: 'command';
@@ -53,99 +53,6 @@ export interface BlockNode {
 
 export type ItemNode = CommandNode | BlockNode;
 
-
-/**
- * The words of a file in file order, in parallel arrays: start and end offsets, the number of the
- * shell-unquoted value among `intern.strings` (a word seen before is the same string), flags. The
- * raw text of a word is text.slice(start, end); for a plain word it is its value. The arrays have
- * room for more than `count` words (entries past it mean nothing). Typed arrays: a large file's
- * words cost the garbage collector nothing to keep.
- */
-export class WordTable {
-  count = 0;
-  start: Int32Array;
-  end: Int32Array;
-  flags: Uint8Array;
-  vid: Int32Array;
-  readonly intern = new Interner();
-
-  constructor(public text: string, capacity = 64) {
-    this.start = new Int32Array(capacity);
-    this.end = new Int32Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.vid = new Int32Array(capacity);
-  }
-
-  /** Appends a word whose value is string number `vid`; returns its index. */
-  push(start: number, end: number, vid: number, flags: number): number {
-    const i = this.count++;
-    if (i === this.start.length) this.grow(i + (i >> 1) + 16);
-    this.start[i] = start;
-    this.end[i] = end;
-    this.flags[i] = flags;
-    this.vid[i] = vid;
-    return i;
-  }
-
-  /** The value of word i. */
-  value(i: number): string {
-    return this.intern.strings[this.vid[i]];
-  }
-
-  /** Makes room for `capacity` words. */
-  grow(capacity: number): void {
-    const n = this.count;
-    const s = new Int32Array(capacity);
-    s.set(this.start.subarray(0, n));
-    this.start = s;
-    const e = new Int32Array(capacity);
-    e.set(this.end.subarray(0, n));
-    this.end = e;
-    const f = new Uint8Array(capacity);
-    f.set(this.flags.subarray(0, n));
-    this.flags = f;
-    const v = new Int32Array(capacity);
-    v.set(this.vid.subarray(0, n));
-    this.vid = v;
-  }
-
-  /** A new token for word i, equal to the lexer's token for it. */
-  token(i: number): Token {
-    const f = this.flags[i];
-    const start = this.start[i];
-    const end = this.end[i];
-    const value = this.intern.strings[this.vid[i]];
-    if (f === 0) return { kind: TokenKind.Word, start, end, text: value, value };
-    const tok: Token = { kind: TokenKind.Word, start, end, text: this.text.slice(start, end), value };
-    if (f & WORD_QUOTED) tok.quoted = true;
-    if (f & WORD_UNTERMINATED) tok.unterminated = true;
-    return tok;
-  }
-
-  /** New tokens for words first .. first+count-1, to be kept (the tree's own). */
-  tokens(first: number, count: number): Token[] {
-    const out: Token[] = new Array(count);
-    for (let k = 0; k < count; k++) out[k] = this.token(first + k);
-    return out;
-  }
-
-  /**
-   * New tokens for words first .. first+count-1 that the caller drops soon (a model run's argv).
-   * The same as tokens(), from a separate object literal on purpose: the engine decides per
-   * literal whether its objects are born old (it has seen them survive), and the kept tokens of
-   * `tokens()` would teach it that for these short-lived ones too, making each cost a full GC.
-   */
-  freshTokens(first: number, count: number): Token[] {
-    const out: Token[] = new Array(count);
-    const strings = this.intern.strings;
-    for (let k = 0; k < count; k++) {
-      const i = first + k;
-      const value = strings[this.vid[i]];
-      out[k] = this.flags[i] === 0 ? { kind: TokenKind.Word, start: this.start[i], end: this.end[i], text: value, value } : this.token(i);
-    }
-    return out;
-  }
-}
 
 /** A command node over a word table. */
 export class Command implements CommandNode {

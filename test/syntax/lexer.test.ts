@@ -1,9 +1,16 @@
 // Lexer tests: the comment-only lexer agrees with the full one, the word scanner's interner gives
-// back each word as itself (across table growth), and scanWord's value, flags and end for quotes.
+// back each word as itself (across table growth), and scanWordInto's value, flags and end for quotes.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Interner, lex, lexComments, scanWord, TokenKind } from '../../core/syntax/lexer';
+import { lex, lexComments, scanWordInto, Token, TokenKind, WordTable } from '../../core/syntax/lexer';
+
+/** The token of the word scanWordInto adds to `table` (a table over `text`). */
+function scanWord(text: string, start: number, table = new WordTable(text)): Token {
+  const at = table.count;
+  scanWordInto(text, start, table);
+  return table.token(at);
+}
 import { repoRoot } from '../util/golden';
 
 describe('syntax: lexer', () => {
@@ -29,7 +36,7 @@ describe('syntax: lexer', () => {
   it('interns short words: every word comes back as itself, across a table growth', () => {
     const words = Array.from({ length: 3000 }, (_, i) => `w${i}`);
     const text = [...words, ...words].join(' ');
-    const intern = new Interner();
+    const intern = new WordTable(text);
     const got: string[] = [];
     for (let i = 0; i < text.length; ) {
       if (text[i] === ' ') {
@@ -43,9 +50,9 @@ describe('syntax: lexer', () => {
     }
     assert.deepEqual(got, [...words, ...words]);
     // Words that collide in a small table and differ only late still come back as themselves.
-    const near = new Interner();
     const pair = ['abcdefghijklmnopqrstuvwx', 'abcdefghijklmnopqrstuvwy', 'abcdefghijklmnopqrstuvwx'];
     const line = pair.join(' ');
+    const near = new WordTable(line);
     let at = 0;
     for (const w of pair) {
       const t = scanWord(line, at, near);
@@ -56,19 +63,18 @@ describe('syntax: lexer', () => {
 
   it('a word longer than 24 characters is kept whole, not interned', () => {
     const long = 'x'.repeat(40);
-    const t = scanWord(`${long} ${long}`, 41, new Interner());
+    const t = scanWord(`${long} ${long}`, 41);
     assert.equal(t.value, long);
     assert.equal(t.start, 41);
     assert.equal(t.end, 81);
   });
 
-  it('scanWord: quotes and escapes give the value, the flags and the end', () => {
-    const i = new Interner();
-    const q = scanWord('"a b"c d', 0, i);
+  it('scanWordInto: quotes and escapes give the value, the flags and the end', () => {
+    const q = scanWord('"a b"c d', 0);
     assert.deepEqual([q.text, q.value, q.quoted, q.unterminated, q.end], ['"a b"c', 'a bc', true, undefined, 6]);
-    const u = scanWord("x'open {\nnext", 0, i);
+    const u = scanWord("x'open {\nnext", 0);
     assert.deepEqual([u.text, u.value, u.quoted, u.unterminated, u.end], ["x'open {", 'xopen {', true, true, 8]);
-    const e = scanWord('a\\ b\\\nc', 0, i);
+    const e = scanWord('a\\ b\\\nc', 0);
     assert.deepEqual([e.text, e.value, e.quoted, e.end], ['a\\ b', 'a b', undefined, 4]);
   });
 });
