@@ -8,7 +8,6 @@
 
 import type { DiagnosticKey } from '../diagnostics/catalogue';
 import type { AddrType, CtState, Ipv4, PortRange, Prefix, XtTableName } from '../kernel/config';
-import type { Token } from '../syntax/lexer';
 import type { ExecContext, WordRole } from './context';
 import { IFNAMSIZ_MAX, nearestName } from './names';
 import { PrefixEntry, prefixEntry } from './iptables-save';

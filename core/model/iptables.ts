@@ -11,7 +11,7 @@
 import {
   KERNEL_ORIGIN, XT_BUILTIN_CHAINS, XtChain, XtHook, XtRule, XtTable, XtTableName, XtTarget,
 } from '../kernel/config';
-import type { ExecContext, ModelState } from './context';
+import type { ExecContext } from './context';
 import { deviceKey, nearestName } from './names';
 import { KNOWN_TARGETS, ParsedCmd, parseIptables, RuleSpec } from './iptables-parse';
 import { buildRules } from './iptables-save';

@@ -2,6 +2,8 @@
 // fixes (edit distance), the kernel's limit on interface names, and the symbol keys of devices
 // and namespaces.
 
+import { KeyCache } from '../util/key-cache';
+
 /** IFNAMSIZ is 16 including the terminating NUL: names have at most 15 characters. */
 export const IFNAMSIZ_MAX = 15;
 
@@ -50,13 +52,7 @@ export function deviceKey(id: number): string {
   }
   return k;
 }
-const NETNS_KEYS = new Map<string, string>();
+const NETNS_KEYS = new KeyCache((name) => `netns:${name}`);
 export function netnsKey(name: string): string {
-  let k = NETNS_KEYS.get(name);
-  if (k === undefined) {
-    k = `netns:${name}`;
-    if (NETNS_KEYS.size >= 16384) NETNS_KEYS.clear();
-    NETNS_KEYS.set(name, k);
-  }
-  return k;
+  return NETNS_KEYS.get(name);
 }
