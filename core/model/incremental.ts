@@ -26,6 +26,7 @@ import { ItemNode, SourceFile } from '../syntax/tree';
 import type { ModelState, SymbolOccurrence, Tracker } from './context';
 import { finishModel, JailContext, jailOf, Model, prepareState, runItem } from './index';
 import { iptablesFacts, XtRuleInfo, TableAux } from './iptables-facts';
+import { ModelRule } from './iptables-save';
 import { lintIptablesOf } from './iptables-lint';
 import { lazyProperty } from '../util/lazy';
 import { FACT_PROBE_DEFS, FACT_SOCKET_ORIGINS } from './lang';
@@ -754,7 +755,7 @@ function removeSorted(xs: number[] | undefined, id: number): void {
   if (xs[i] === id) xs.splice(i, 1);
 }
 
-/** A deep copy of plain data (objects, arrays, Maps, Sets), keeping shared references shared. */
+/** A deep copy of plain data (objects, arrays, Maps, Sets, model rules), keeping shared references shared. */
 function deepClone<T>(v: T, memo: Map<object, unknown>): T {
   if (v === null || typeof v !== 'object') return v;
   const hit = memo.get(v as object);
@@ -775,6 +776,12 @@ function deepClone<T>(v: T, memo: Map<object, unknown>): T {
     const out = new Set();
     memo.set(v, out);
     for (const x of v) out.add(deepClone(x, memo));
+    return out as T;
+  }
+  if (v instanceof ModelRule) {
+    // A class (its text is a getter): copied as one, not as plain data.
+    const out = v.copyWith((x) => deepClone(x, memo));
+    memo.set(v, out);
     return out as T;
   }
   const out: Record<string, unknown> = {};

@@ -6,7 +6,7 @@
 
 import { ipv4ToString, Origin, PortRange, Prefix, prefixToString, RejectWith, XtMatch, XtRule, XtTarget } from '../kernel/config';
 import type { MatchInst, RuleSpec, TargetInst } from './iptables-parse';
-import { hex, icmpTypeText, natRangeText, portRangeText, protoText, saveQuote, tcpFlagsText } from './iptables-values';
+import { hex, icmpTypeText, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, natRangeText, portRangeText, protoText, saveQuote, tcpFlagsText } from './iptables-values';
 
 /** ` -X ` / ` ! -X ` for a flag, by inversion (constants: no string building per rule). */
 function flagText(flag: string): [string, string] {
@@ -51,7 +51,8 @@ const ONE: XtRule[] = [undefined as unknown as XtRule];
  *  match objects; each has its own matches array (sized exactly: they are kept). A one-rule
  *  result is an array rewritten by the next call. */
 export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): XtRule[] {
-  const head = headText(chainName);
+  // Most lines need no text now: their rules render it from their configuration when it is read.
+  const lazy = !eagerText && textFromConfig(spec);
   const target = buildTarget(spec);
   // `-i +` matches every device: iptables drops it from the rule.
   const iif = spec.iif && !(spec.iif.v === '+' && !spec.iif.invert) ? spec.iif : undefined;
@@ -81,15 +82,18 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
   }
   if (proto) {
     tail[at++] = protoMatch(proto.v, proto.invert);
-    piece(inv(PROTO, proto.invert));
-    piece(protoText(proto.v));
+    if (!lazy) {
+      piece(inv(PROTO, proto.invert));
+      piece(protoText(proto.v));
+    }
   }
   for (let k = 0; k < spec.matches.length; k++) {
     const m = spec.matches[k];
     at = matchConfig(m, tail, at);
-    renderMatch(m);
+    if (!lazy) renderMatch(m);
   }
-  renderTarget(spec);
+  if (!lazy) renderTarget(spec);
+  const head = lazy ? '' : headText(chainName);
   if (single) {
     let sText = '';
     let dText = '';
@@ -104,7 +108,7 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
       tail[i++] = dst.invert ? { kind: 'dst', prefix: e.prefix, invert: true } : e.dst;
       dText = dst.invert ? e.notDText : e.dText;
     }
-    ONE[0] = { matches: tail, target, text: ruleText(head, sText, dText), origin };
+    ONE[0] = new ModelRule(tail, target, origin, chainName, lazy ? undefined : ruleText(head, sText, dText));
     return ONE;
   }
   const out: XtRule[] = [];
@@ -123,10 +127,200 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
         dText = dst!.invert ? de.notDText : de.dText;
       }
       for (let t = 0; t < nTail; t++) matches[k++] = tail[t];
-      out.push({ matches, target, text: ruleText(head, sText, dText), origin });
+      out.push(new ModelRule(matches, target, origin, chainName, lazy ? undefined : ruleText(head, sText, dText)));
     }
   }
   return out;
+}
+
+/**
+ * A rule the model built. Its iptables-save text is made when first read, from its matches and
+ * target, the way iptables-save prints the kernel's rule (renderRuleText), unless the line had
+ * something the configuration does not carry (a `-m state`, target flags, ...; see
+ * textFromConfig): then buildRules made the text at once. Writing `text` replaces it (`-E`).
+ * JSON shows the plain XtRule.
+ */
+export class ModelRule implements XtRule {
+  constructor(
+    public matches: XtMatch[],
+    public target: XtTarget,
+    public origin: Origin,
+    /** The chain the rule was added to (the text's `-A CHAIN`). */
+    private readonly chain: string,
+    private saved: string | undefined,
+  ) {}
+
+  get text(): string {
+    return (this.saved ??= renderRuleText(this.chain, this.matches, this.target));
+  }
+
+  set text(text: string) {
+    this.saved = text;
+  }
+
+  /** Whether the text is made (read once, or made at build time). */
+  get hasText(): boolean {
+    return this.saved !== undefined;
+  }
+
+  /** A copy whose matches and target are `copy` of these (incremental.ts snapshots). */
+  copyWith(copy: <T>(v: T) => T): ModelRule {
+    return new ModelRule(copy(this.matches), copy(this.target), this.origin, this.chain, this.saved);
+  }
+
+  toJSON(): XtRule {
+    return { matches: this.matches, target: this.target, text: this.text, origin: this.origin };
+  }
+}
+
+/** Tests: make every text at build time, as before rules rendered theirs (to compare both ways). */
+let eagerText = false;
+export function setEagerRuleText(on: boolean): void {
+  eagerText = on;
+}
+
+/**
+ * Whether renderRuleText, reading only the rule's matches and target, prints what renderMatch and
+ * renderTarget would print for `spec`: every loaded match shows in the configuration (a `-m tcp`
+ * without options would not), no two neighbouring matches share a module (their options would
+ * read as one), the module follows from the entry (not so for `-m state`: it gives a ctstate
+ * entry, as `-m conntrack` does), and the target has no flags and
+ * is not `CT --notrack` (the configuration says NOTRACK).
+ */
+function textFromConfig(spec: RuleSpec): boolean {
+  const ms = spec.matches;
+  const p = spec.proto && !spec.proto.invert ? spec.proto.v : -1;
+  for (let k = 0; k < ms.length; k++) {
+    const m = ms[k];
+    if (k > 0 && ms[k - 1].name === m.name) return false;
+    switch (m.name) {
+      case 'tcp':
+        if (p !== IPPROTO_TCP || !(m.sport || m.dport || m.flags)) return false;
+        break;
+      case 'udp':
+        if (p !== IPPROTO_UDP || !(m.sport || m.dport) || m.flags) return false;
+        break;
+      case 'icmp':
+        if (p !== IPPROTO_ICMP || !m.icmp) return false;
+        break;
+      case 'conntrack':
+        if (!m.states) return false;
+        break;
+      case 'multiport':
+        if (!m.multi) return false;
+        break;
+      case 'mark':
+      case 'connmark':
+        if (!m.mark) return false;
+        break;
+      case 'comment':
+        if (m.comment === undefined) return false;
+        break;
+      case 'addrtype':
+        if (!m.srcType && !m.dstType) return false;
+        break;
+      case 'iprange':
+        if (!m.srcRange && !m.dstRange) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  const t = spec.target;
+  return !t || t.chain !== undefined || (t.flags.length === 0 && t.ext !== 'CT');
+}
+
+/** The module (`-m NAME`) an entry of a rule's matches comes from, given the rule's protocol. */
+function moduleOf(m: XtMatch, proto: number): string {
+  switch (m.kind) {
+    case 'sport': case 'dport': case 'tcpflags':
+      return proto === IPPROTO_UDP ? ' -m udp' : ' -m tcp';
+    case 'icmptype': return ' -m icmp';
+    case 'ctstate': return ' -m conntrack';
+    case 'multiport': return ' -m multiport';
+    case 'mark': return ' -m mark';
+    case 'connmark': return ' -m connmark';
+    case 'comment': return ' -m comment';
+    case 'addrtype': return ' -m addrtype';
+    case 'iprange': return ' -m iprange';
+    default: return '';
+  }
+}
+
+/**
+ * The iptables-save line of a rule in `chain`, from its matches and target: `-s -d -i -o -p`, then
+ * each match entry under its module's `-m NAME` (one per run of entries of the same module), then
+ * the target. Exact for the rules textFromConfig admits.
+ */
+export function renderRuleText(chain: string, matches: readonly XtMatch[], target: XtTarget): string {
+  let s = headText(chain);
+  let mod = '';
+  let proto = 0;
+  for (let k = 0; k < matches.length; k++) {
+    const m = matches[k];
+    switch (m.kind) {
+      case 'src': s += (m.invert ? SRC[1] : SRC[0]) + prefixToString(m.prefix); continue;
+      case 'dst': s += (m.invert ? DST[1] : DST[0]) + prefixToString(m.prefix); continue;
+      case 'iif': s += inv(IIF, m.invert) + m.name; continue;
+      case 'oif': s += inv(OIF, m.invert) + m.name; continue;
+      case 'proto':
+        s += inv(PROTO, m.invert) + protoText(m.proto);
+        if (!m.invert) proto = m.proto;
+        continue;
+    }
+    const mm = moduleOf(m, proto);
+    if (mm !== mod) {
+      s += mm;
+      mod = mm;
+    }
+    switch (m.kind) {
+      case 'sport': s += inv(SPORT, m.invert) + portRangeText(m.range); break;
+      case 'dport': s += inv(DPORT, m.invert) + portRangeText(m.range); break;
+      case 'tcpflags': s += inv(TCPFLAGS, m.invert) + tcpFlagsText(m.mask) + ' ' + tcpFlagsText(m.comp); break;
+      case 'icmptype': s += inv(ICMPTYPE, m.invert) + icmpTypeText(m.type, m.code); break;
+      case 'ctstate': s += inv(CTSTATE, m.invert) + m.states.join(','); break;
+      case 'multiport': s += inv(MULTI[m.which], m.invert) + m.ranges.map(portRangeText).join(','); break;
+      case 'mark': case 'connmark': s += inv(MARK, m.invert) + hex(m.value) + (m.mask === 0xffffffff ? '' : '/' + hex(m.mask)); break;
+      case 'comment': s += ' --comment ' + saveQuote(m.text); break;
+      case 'addrtype':
+        if (m.src) s += inv(SRCTYPE, m.src.invert) + m.src.types.join(',');
+        if (m.dst) s += inv(DSTTYPE, m.dst.invert) + m.dst.types.join(',');
+        if (m.limitIfaceIn) s += ' --limit-iface-in';
+        if (m.limitIfaceOut) s += ' --limit-iface-out';
+        break;
+      case 'iprange':
+        if (m.src) s += inv(SRCRANGE, m.src.invert) + ipv4ToString(m.src.lo) + '-' + ipv4ToString(m.src.hi);
+        if (m.dst) s += inv(DSTRANGE, m.dst.invert) + ipv4ToString(m.dst.lo) + '-' + ipv4ToString(m.dst.hi);
+        break;
+    }
+  }
+  return s + targetText(target);
+}
+
+/** The target part of a rule's iptables-save line, from its configuration (no flags). */
+function targetText(t: XtTarget): string {
+  switch (t.kind) {
+    case 'none': return '';
+    case 'jump': return ' -j ' + t.chain;
+    case 'goto': return ' -g ' + t.chain;
+    case 'ACCEPT': case 'DROP': case 'RETURN': case 'TRACE': case 'NOTRACK': return ' -j ' + t.kind;
+    case 'REJECT': return ' -j REJECT --reject-with ' + t.with;
+    case 'LOG': {
+      let s = ' -j LOG';
+      if (t.prefix) s += ` --log-prefix ${saveQuote(t.prefix)}`;
+      if (t.level !== undefined && t.level !== '4') s += ` --log-level ${t.level}`;
+      return s;
+    }
+    case 'MARK': return ` -j MARK --set-xmark ${hex(t.value)}/${hex(t.mask)}`;
+    case 'CONNMARK':
+      return t.op === 'set'
+        ? ` -j CONNMARK --set-xmark ${hex(t.value)}/${hex(t.mask)}`
+        : ` -j CONNMARK --${t.op}-mark --nfmask ${hex(t.nfmask)} --ctmask ${hex(t.ctmask)}`;
+    case 'SNAT': return ' -j SNAT --to-source ' + natRangeText(t.to);
+    case 'DNAT': return ' -j DNAT --to-destination ' + natRangeText(t.to);
+    case 'MASQUERADE': return ' -j MASQUERADE' + (t.ports ? ' --to-ports ' + natPortsText(t.ports) : '');
+    case 'REDIRECT': return ' -j REDIRECT' + (t.ports ? ' --to-ports ' + natPortsText(t.ports) : '');
+  }
 }
 
 /** Arrays of each small length to copy (a copy of a packed array is a quicker allocation than
