@@ -73,12 +73,12 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
   if (iif) {
     const e = ifaceEntry(IIF_CACHE, 'iif', IIF, iif.v, iif.invert);
     tail[at++] = e.match;
-    piece(e.text);
+    if (!lazy) piece(e.text);
   }
   if (oif) {
     const e = ifaceEntry(OIF_CACHE, 'oif', OIF, oif.v, oif.invert);
     tail[at++] = e.match;
-    piece(e.text);
+    if (!lazy) piece(e.text);
   }
   if (proto) {
     tail[at++] = protoMatch(proto.v, proto.invert);
@@ -252,7 +252,7 @@ function moduleOf(m: XtMatch, proto: number): string {
  * each match entry under its module's `-m NAME` (one per run of entries of the same module), then
  * the target. Exact for the rules textFromConfig admits.
  */
-export function renderRuleText(chain: string, matches: readonly XtMatch[], target: XtTarget): string {
+function renderRuleText(chain: string, matches: readonly XtMatch[], target: XtTarget): string {
   let s = headText(chain);
   let mod = '';
   let proto = 0;
