@@ -37,6 +37,21 @@ function variable(page: Page, name: string): Locator {
   return pane(page, 'Variables').locator(`.monaco-list-row[aria-label^="${name}, value "]`).first();
 }
 
+/**
+ * Expands variable `name` by its twistie until the row says it is expanded: a click on the row can
+ * land on the value and open its hover instead, and the view may re-render under the click.
+ */
+async function expandVariable(page: Page, name: string): Promise<void> {
+  const row = variable(page, name);
+  await row.waitFor({ timeout: 20000 });
+  for (let k = 0; k < 20; k++) {
+    if ((await row.getAttribute('aria-expanded', { timeout: 1000 }).catch(() => null)) === 'true') return;
+    await row.locator('.monaco-tl-twistie').first().click({ timeout: 2000 }).catch(() => undefined);
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`variable ${name} did not expand`);
+}
+
 /** 1-based number of the first line of the workspace file containing `text`. */
 function lineOf(text: string): number {
   const n = TOPOLOGY.split('\n').findIndex((l) => l.includes(text));
@@ -181,8 +196,7 @@ describe('e2e: debugging a probe in code-server', function () {
     await page.locator('.view-line', { hasText: RULE }).first().waitFor();
     await page.locator('.monaco-editor .debug-top-stack-frame-line').first().waitFor({ timeout: 10000 });
     // Packet fields: expand `ip`, wait for the field (the Variables view refreshes after the Call Stack).
-    await variable(page, 'ip').waitFor({ timeout: 20000 });
-    await variable(page, 'ip').click();
+    await expandVariable(page, 'ip');
     assert.equal(await waitForValue(page, 'daddr', /^10\.0\.2\.2$/), '10.0.2.2');
     assert.equal(await waitForValue(page, 'saddr', /^10\.0\.1\.2$/), '10.0.1.2');
     await page.screenshot({ path: join(images, 'debug.png') });
