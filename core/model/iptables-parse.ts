@@ -14,7 +14,7 @@ import { PrefixEntry, prefixEntry } from './iptables-save';
 import {
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, LOG_LEVELS, parseAddrMask, parseAddrTypes, parseCtStates, parseIcmpType,
   parseIpRange, parseMarkMask, parseNatPorts, parseNatRange, parsePortList, parsePortRange, parseProto,
-  parseRejectWith, parseTcpFlags, parseUint, Parsed, portRangeText, protoText, TCP_SYN_COMP, TCP_SYN_MASK,
+  parseRejectWith, parseTcpFlags, parseUint, Parsed, protoText, TCP_SYN_COMP, TCP_SYN_MASK,
 } from './iptables-values';
 
 export const XT_TABLES: XtTableName[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
@@ -25,8 +25,8 @@ export type MatchName = 'tcp' | 'udp' | 'icmp' | 'conntrack' | 'state' | 'multip
 
 interface Inv<T> { v: T; invert: boolean }
 /** Port and state values as the parser's caches give them: with the text iptables-save prints. */
-export interface PortInv extends Inv<PortRange> { sportText?: string; dportText?: string }
-export interface StatesInv extends Inv<CtState[]> { text?: string }
+export type PortInv = Inv<PortRange>;
+export type StatesInv = Inv<CtState[]>;
 
 export interface MatchInst {
   name: MatchName;
@@ -152,7 +152,7 @@ function deepFreeze<T>(v: T): T {
 const ICMP_CACHE = new Map<string, Parsed<{ type: number; code?: number }>>();
 const NAT_PORTS_CACHE = new Map<string, Parsed<PortRange>>();
 
-/** --sport/--dport values, frozen, per word and inversion, with their iptables-save texts. */
+/** --sport/--dport values, frozen, per word and inversion. */
 const PORT_INV: [Map<string, PortInv>, Map<string, PortInv>] = [new Map(), new Map()];
 function portInv(word: string, invert: boolean): PortInv | string {
   const cache = PORT_INV[invert ? 1 : 0];
@@ -160,14 +160,10 @@ function portInv(word: string, invert: boolean): PortInv | string {
   if (hit !== undefined) return hit;
   const r = parsePortRange(word);
   if (typeof r === 'string') return r;
-  const text = portRangeText(r);
-  const not = invert ? ' !' : '';
-  return cachePut(cache, word, Object.freeze({
-    v: Object.freeze(r) as PortRange, invert, sportText: `${not} --sport ${text}`, dportText: `${not} --dport ${text}`,
-  }));
+  return cachePut(cache, word, Object.freeze({ v: Object.freeze(r) as PortRange, invert }));
 }
 
-/** --ctstate/--state values, frozen, per word, match and inversion, with their iptables-save text. */
+/** --ctstate/--state values, frozen, per word, match and inversion. */
 const STATES_INV: Array<Map<string, Parsed<StatesInv>>> = [new Map(), new Map(), new Map(), new Map()];
 function statesInv(word: string, stateMatch: boolean, invert: boolean): Parsed<StatesInv> {
   const cache = STATES_INV[(stateMatch ? 2 : 0) + (invert ? 1 : 0)];
@@ -175,8 +171,7 @@ function statesInv(word: string, stateMatch: boolean, invert: boolean): Parsed<S
   if (hit !== undefined) return hit;
   const r = parseCtStates(word, stateMatch);
   if (!r.ok) return r;
-  const text = `${invert ? ' !' : ''} --${stateMatch ? 'state' : 'ctstate'} ${r.value.join(',')}`;
-  return cachePut(cache, word, Object.freeze({ ok: true as const, value: Object.freeze({ v: Object.freeze(r.value) as CtState[], invert, text }) }));
+  return cachePut(cache, word, Object.freeze({ ok: true as const, value: Object.freeze({ v: Object.freeze(r.value) as CtState[], invert }) }));
 }
 
 

@@ -89,10 +89,11 @@ export function buildRules(spec: RuleSpec, chainName: string, origin: Origin): X
   }
   for (let k = 0; k < spec.matches.length; k++) {
     const m = spec.matches[k];
+    const from = at;
     at = matchConfig(m, tail, at);
-    if (!lazy) renderMatch(m);
+    if (!lazy) renderMatch(m, tail, from, at);
   }
-  if (!lazy) renderTarget(spec);
+  if (!lazy) renderTarget(spec, target);
   const head = lazy ? '' : headText(chainName);
   if (single) {
     let sText = '';
@@ -273,28 +274,39 @@ function renderRuleText(chain: string, matches: readonly XtMatch[], target: XtTa
       s += mm;
       mod = mm;
     }
-    switch (m.kind) {
-      case 'sport': s += inv(SPORT, m.invert) + portRangeText(m.range); break;
-      case 'dport': s += inv(DPORT, m.invert) + portRangeText(m.range); break;
-      case 'tcpflags': s += inv(TCPFLAGS, m.invert) + tcpFlagsText(m.mask) + ' ' + tcpFlagsText(m.comp); break;
-      case 'icmptype': s += inv(ICMPTYPE, m.invert) + icmpTypeText(m.type, m.code); break;
-      case 'ctstate': s += inv(CTSTATE, m.invert) + m.states.join(','); break;
-      case 'multiport': s += inv(MULTI[m.which], m.invert) + m.ranges.map(portRangeText).join(','); break;
-      case 'mark': case 'connmark': s += inv(MARK, m.invert) + hex(m.value) + (m.mask === 0xffffffff ? '' : '/' + hex(m.mask)); break;
-      case 'comment': s += ' --comment ' + saveQuote(m.text); break;
-      case 'addrtype':
-        if (m.src) s += inv(SRCTYPE, m.src.invert) + m.src.types.join(',');
-        if (m.dst) s += inv(DSTTYPE, m.dst.invert) + m.dst.types.join(',');
-        if (m.limitIfaceIn) s += ' --limit-iface-in';
-        if (m.limitIfaceOut) s += ' --limit-iface-out';
-        break;
-      case 'iprange':
-        if (m.src) s += inv(SRCRANGE, m.src.invert) + ipv4ToString(m.src.lo) + '-' + ipv4ToString(m.src.hi);
-        if (m.dst) s += inv(DSTRANGE, m.dst.invert) + ipv4ToString(m.dst.lo) + '-' + ipv4ToString(m.dst.hi);
-        break;
-    }
+    s += entryText(m);
   }
   return s + targetText(target);
+}
+
+/** The options of one match entry as iptables-save prints them (` --dport 22`, ` ! --mark 0x1`);
+ *  a ctstate entry of `-m state` takes `--state` (`state`). */
+function entryText(m: XtMatch, state = false): string {
+  switch (m.kind) {
+    case 'sport': return inv(SPORT, m.invert) + portRangeText(m.range);
+    case 'dport': return inv(DPORT, m.invert) + portRangeText(m.range);
+    case 'tcpflags': return inv(TCPFLAGS, m.invert) + tcpFlagsText(m.mask) + ' ' + tcpFlagsText(m.comp);
+    case 'icmptype': return inv(ICMPTYPE, m.invert) + icmpTypeText(m.type, m.code);
+    case 'ctstate': return inv(state ? STATE : CTSTATE, m.invert) + m.states.join(',');
+    case 'multiport': return inv(MULTI[m.which], m.invert) + m.ranges.map(portRangeText).join(',');
+    case 'mark': case 'connmark': return inv(MARK, m.invert) + hex(m.value) + (m.mask === 0xffffffff ? '' : '/' + hex(m.mask));
+    case 'comment': return ' --comment ' + saveQuote(m.text);
+    case 'addrtype': {
+      let s = '';
+      if (m.src) s += inv(SRCTYPE, m.src.invert) + m.src.types.join(',');
+      if (m.dst) s += inv(DSTTYPE, m.dst.invert) + m.dst.types.join(',');
+      if (m.limitIfaceIn) s += ' --limit-iface-in';
+      if (m.limitIfaceOut) s += ' --limit-iface-out';
+      return s;
+    }
+    case 'iprange': {
+      let s = '';
+      if (m.src) s += inv(SRCRANGE, m.src.invert) + ipv4ToString(m.src.lo) + '-' + ipv4ToString(m.src.hi);
+      if (m.dst) s += inv(DSTRANGE, m.dst.invert) + ipv4ToString(m.dst.lo) + '-' + ipv4ToString(m.dst.hi);
+      return s;
+    }
+    default: return '';
+  }
 }
 
 /** The target part of a rule's iptables-save line, from its configuration (no flags). */
@@ -462,55 +474,11 @@ const MATCH_HEAD: Record<MatchInst['name'], string> = {
 };
 
 
-/** Appends the text pieces of match `m` (piece()). */
-function renderMatch(m: MatchInst): void {
+/** Appends the text pieces of loaded match `m`: its `-m NAME` (shown even with no option), then
+ *  the entries matchConfig wrote for it, out[from, to). */
+function renderMatch(m: MatchInst, out: XtMatch[], from: number, to: number): void {
   piece(MATCH_HEAD[m.name]);
-  switch (m.name) {
-    case 'tcp':
-    case 'udp':
-      // The parser's port values carry their text.
-      if (m.sport) piece(m.sport.sportText ?? inv(SPORT, m.sport.invert) + portRangeText(m.sport.v));
-      if (m.dport) piece(m.dport.dportText ?? inv(DPORT, m.dport.invert) + portRangeText(m.dport.v));
-      if (m.flags) piece(inv(TCPFLAGS, m.flags.invert) + tcpFlagsText(m.flags.v.mask) + ' ' + tcpFlagsText(m.flags.v.comp));
-      break;
-    case 'icmp':
-      if (m.icmp) {
-        piece(inv(ICMPTYPE, m.icmp.invert));
-        piece(icmpTypeText(m.icmp.v.type, m.icmp.v.code));
-      }
-      break;
-    case 'conntrack':
-      piece(m.states!.text ?? inv(CTSTATE, m.states!.invert) + m.states!.v.join(','));
-      break;
-    case 'state':
-      piece(m.states!.text ?? inv(STATE, m.states!.invert) + m.states!.v.join(','));
-      break;
-    case 'multiport': {
-      const mp = m.multi!;
-      piece(inv(MULTI[mp.v.which], mp.invert) + mp.v.ranges.map(portRangeText).join(','));
-      break;
-    }
-    case 'mark':
-    case 'connmark': {
-      const mk = m.mark!;
-      piece(inv(MARK, mk.invert) + hex(mk.v.value) + (mk.v.mask === 0xffffffff ? '' : '/' + hex(mk.v.mask)));
-      break;
-    }
-    case 'addrtype':
-      if (m.srcType) piece(inv(SRCTYPE, m.srcType.invert) + m.srcType.v.join(','));
-      if (m.dstType) piece(inv(DSTTYPE, m.dstType.invert) + m.dstType.v.join(','));
-      if (m.limitIn) piece(' --limit-iface-in');
-      if (m.limitOut) piece(' --limit-iface-out');
-      break;
-    case 'iprange':
-      if (m.srcRange) piece(inv(SRCRANGE, m.srcRange.invert) + ipv4ToString(m.srcRange.v.lo) + '-' + ipv4ToString(m.srcRange.v.hi));
-      if (m.dstRange) piece(inv(DSTRANGE, m.dstRange.invert) + ipv4ToString(m.dstRange.v.lo) + '-' + ipv4ToString(m.dstRange.v.hi));
-      break;
-    case 'comment':
-      piece(' --comment ');
-      piece(saveQuote(m.comment ?? ''));
-      break;
-  }
+  for (let k = from; k < to; k++) piece(entryText(out[k], m.name === 'state'));
 }
 
 /** Targets without parameters, one frozen object each, shared by every rule that has them (only
@@ -557,78 +525,23 @@ function buildTarget(spec: RuleSpec): XtTarget {
   }
 }
 
-const TARGET_HEAD: Record<NonNullable<TargetInst['ext']>, string> = {
-  ACCEPT: ' -j ACCEPT', DROP: ' -j DROP', RETURN: ' -j RETURN', REJECT: ' -j REJECT', LOG: ' -j LOG', MARK: ' -j MARK',
-  CONNMARK: ' -j CONNMARK', SNAT: ' -j SNAT', DNAT: ' -j DNAT', MASQUERADE: ' -j MASQUERADE', REDIRECT: ' -j REDIRECT',
-  TRACE: ' -j TRACE', NOTRACK: ' -j NOTRACK', CT: ' -j CT',
+/** Flag options of each target in the order iptables-save prints them. */
+const TARGET_FLAGS: Partial<Record<NonNullable<TargetInst['ext']>, string[]>> = {
+  LOG: ['log-tcp-sequence', 'log-tcp-options', 'log-ip-options', 'log-uid', 'log-macdecode'],
+  SNAT: ['random', 'random-fully', 'persistent'],
+  DNAT: ['random', 'persistent'],
+  MASQUERADE: ['random', 'random-fully'],
+  REDIRECT: ['random'],
 };
 
-/** Flag options of each target in the order iptables-save prints them. */
-const LOG_FLAGS = ['log-tcp-sequence', 'log-tcp-options', 'log-ip-options', 'log-uid', 'log-macdecode'];
-const SNAT_FLAGS = ['random', 'random-fully', 'persistent'];
-const DNAT_FLAGS = ['random', 'persistent'];
-const MASQUERADE_FLAGS = ['random', 'random-fully'];
-const REDIRECT_FLAGS = ['random'];
-
-/** Texts of --reject-with and of MARK's --set-xmark. */
-const REJECT_TEXT = new Map<string, string>();
-const XMARK_TEXT = new Map<number, string>();
-
-/** Appends the text pieces of the rule's target (piece()). */
-function renderTarget(spec: RuleSpec): void {
+/** Appends the text of the rule's target: the configuration's (targetText), then what it does not
+ *  carry: the target's flags, and `CT --notrack` (the configuration says NOTRACK). */
+function renderTarget(spec: RuleSpec, target: XtTarget): void {
   const t = spec.target;
-  if (!t) return;
-  if (t.chain !== undefined) {
-    piece(t.goto ? ' -g ' : ' -j ');
-    piece(t.chain);
-    return;
-  }
-  piece(TARGET_HEAD[t.ext!]);
-  switch (t.ext!) {
-    case 'REJECT': {
-      const w = t.rejectWith ?? 'icmp-port-unreachable';
-      piece(REJECT_TEXT.get(w) ?? put(REJECT_TEXT, w, ` --reject-with ${w}`));
-      break;
-    }
-    case 'LOG': {
-      let s = '';
-      if (t.logPrefix) s += ` --log-prefix ${saveQuote(t.logPrefix)}`;
-      if (t.logLevel !== undefined && t.logLevel !== 4) s += ` --log-level ${t.logLevel}`;
-      s += flagsText(t.flags, LOG_FLAGS);
-      piece(s);
-      break;
-    }
-    case 'MARK': {
-      const { value, mask } = t.xmark!;
-      if (mask === 0xffffffff) piece(XMARK_TEXT.get(value) ?? put(XMARK_TEXT, value, ` --set-xmark ${hex(value)}/${hex(mask)}`));
-      else piece(` --set-xmark ${hex(value)}/${hex(mask)}`);
-      break;
-    }
-    case 'CONNMARK':
-      if (t.connmarkOp === 'set') piece(` --set-xmark ${hex(t.xmark!.value)}/${hex(t.xmark!.mask)}`);
-      else piece(` --${t.connmarkOp}-mark --nfmask ${hex(t.nfmask ?? 0xffffffff)} --ctmask ${hex(t.ctmask ?? 0xffffffff)}`);
-      break;
-    case 'SNAT':
-      piece(' --to-source ');
-      piece(natRangeText(t.nat!));
-      piece(flagsText(t.flags, SNAT_FLAGS));
-      break;
-    case 'DNAT':
-      piece(' --to-destination ');
-      piece(natRangeText(t.nat!));
-      piece(flagsText(t.flags, DNAT_FLAGS));
-      break;
-    case 'MASQUERADE':
-      if (t.ports) piece(' --to-ports ' + natPortsText(t.ports));
-      piece(flagsText(t.flags, MASQUERADE_FLAGS));
-      break;
-    case 'REDIRECT':
-      if (t.ports) piece(' --to-ports ' + natPortsText(t.ports));
-      piece(flagsText(t.flags, REDIRECT_FLAGS));
-      break;
-    case 'CT': piece(' --notrack'); break;
-    default: break;
-  }
+  if (t?.ext === 'CT') return piece(' -j CT --notrack');
+  piece(targetText(target));
+  const order = t?.ext ? TARGET_FLAGS[t.ext] : undefined;
+  if (order) piece(flagsText(t!.flags, order));
 }
 
 /** ` --FLAG` for each flag of `order` that is set, in that order. */
