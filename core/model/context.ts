@@ -8,7 +8,8 @@ import { diagnose, DiagnosticKey } from '../diagnostics/catalogue';
 import type { Diagnostic, Related } from '../diagnostics/types';
 import type { Ipv4, NetnsConfig, Origin, ProbeSpec, TopologyConfig } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
-import type { BlockNode, CommandNode } from '../syntax/tree';
+import { BlockNode, Command, CommandNode, WordTable } from '../syntax/tree';
+import { keepLayout } from '../util/keep-layout';
 
 /** What a word of a command is, for semantic tokens, completion, hover and rename. */
 export type WordRole =
@@ -94,6 +95,13 @@ export class StatementInfo {
     if (k >= 0 && k < this.cmd.count) this.codes[this.at + k] = ROLE_CODE.get(role)!;
   }
 }
+
+/**
+ * A time after every item of any file (the lints run at it). Within V8's small-integer range:
+ * Number.MAX_SAFE_INTEGER made `now` a boxed double, which changed every state's layout once per
+ * process and threw away the optimized code built on the old one (util/keep-layout.ts).
+ */
+export const AFTER_ALL_ITEMS = 2 ** 30 - 1;
 
 export interface ModelState {
   topology: TopologyConfig;
@@ -206,3 +214,8 @@ export class ExecContext {
     });
   }
 }
+
+// A context per command, all gone after the run: one kept keeps their layout (util/keep-layout.ts).
+keepLayout(new ExecContext(undefined as unknown as ModelState, undefined as unknown as StatementInfo, [], []));
+// Statements live as long as their model: one kept keeps their layout when no model is left.
+keepLayout(new StatementInfo(new Command(0, 0, 0, 0, 0, new WordTable('')), ''));

@@ -10,7 +10,7 @@ import type { ProbeSpec, TopologyConfig } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import { BlockNode, CommandNode, forEachBlock, ItemNode, SourceFile } from '../syntax/tree';
-import { ExecContext, ModelState, StatementInfo, SymbolOccurrence } from './context';
+import { AFTER_ALL_ITEMS, ExecContext, ModelState, StatementInfo, SymbolOccurrence } from './context';
 import { execIp } from './ip';
 import { execIptables } from './iptables';
 import { execJailBlock, execListen, execProbe, execNetnsAdd } from './lang';
@@ -62,7 +62,7 @@ export function prepareState(file: SourceFile): ModelState {
 /** Runs the lints on the final state (into a fresh list) and assembles the model. */
 export function finishModel(state: ModelState, file: SourceFile, itemDiagnostics: Diagnostic[], iptablesLints = true): Model {
   state.diagnostics = itemDiagnostics;
-  state.now = Number.MAX_SAFE_INTEGER;
+  state.now = AFTER_ALL_ITEMS;
   runLints(state, file, iptablesLints);
   return {
     file,

@@ -5,6 +5,7 @@
 // comma lists, as iptables expands them. No validation here: core/model/iptables-parse.ts did it.
 
 import { ipv4ToString, Origin, PortRange, Prefix, prefixToString, RejectWith, XtMatch, XtRule, XtTarget } from '../kernel/config';
+import { keepLayout } from '../util/keep-layout';
 import type { MatchInst, RuleSpec, TargetInst } from './iptables-parse';
 import { hex, icmpTypeText, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, natRangeText, portRangeText, protoText, saveQuote, tcpFlagsText } from './iptables-values';
 
@@ -173,6 +174,9 @@ export class ModelRule implements XtRule {
     return { matches: this.matches, target: this.target, text: this.text, origin: this.origin };
   }
 }
+
+// Rules live as long as their model: one kept keeps their layout when no model is left (util/keep-layout.ts).
+keepLayout(new ModelRule([], { kind: 'ACCEPT' }, 0, '', undefined));
 
 /** Tests: make every text at build time, as before rules rendered theirs (to compare both ways). */
 let eagerText = false;

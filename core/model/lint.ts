@@ -22,6 +22,7 @@ import { lintIptables } from './iptables-lint';
 import { isLocalAddress } from './lang';
 import { confKey } from './sysctl-defaults';
 import { KeyCache } from '../util/key-cache';
+import { keepLayout } from '../util/keep-layout';
 
 /** Result of a route lookup on the configuration: a route, a rule action, local delivery, or nothing. */
 export type FibResult =
@@ -353,6 +354,9 @@ class Linter {
     }
   }
 }
+
+// One linter per run, gone after it: one kept keeps their layout (util/keep-layout.ts).
+keepLayout(new Linter(undefined as unknown as ModelState));
 
 /** Exposed for tests and tools: is there any route for this probe? */
 export function probeHasRoute(state: ModelState, p: ProbeSpec): boolean {

@@ -9,6 +9,7 @@ import {
 } from '../kernel/config';
 import type { ModelState } from './context';
 import { mayHaveDst, pushRoute } from './ip-route-index';
+import { keepLayout } from '../util/keep-layout';
 import { dropDeviceSysctl, initDeviceSysctl, initNetnsSysctl } from './sysctl-defaults';
 
 export const ROOT_NETNS = 'root';
@@ -25,8 +26,14 @@ export function newModelState(): ModelState {
     devSeq: 0,
     nsOrder: [],
     names: new Map(),
+    // Every field up front: one object layout from the start (util/keep-layout.ts tells why that matters).
+    devSeqOrigin: undefined,
+    tracker: undefined,
   };
 }
+
+// One state per build, gone after it (the model keeps what it needs): one kept keeps their layout.
+keepLayout(newModelState());
 
 /** Creates namespace `name` as the kernel does (idempotent). */
 export function ensureNetns(state: ModelState, name: string): NetnsConfig {

@@ -11,6 +11,7 @@ import { diagnose } from '../diagnostics/catalogue';
 import type { Diagnostic } from '../diagnostics/types';
 import { continuationAt, scanWordInto, Token, TokenKind, WORD_QUOTED, WORD_UNTERMINATED } from './lexer';
 import { BlockNode, Command, ItemNode, makeSourceFile, SourceFile, WordTable } from './tree';
+import { keepLayout } from '../util/keep-layout';
 
 const NAMESPACE_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -152,13 +153,24 @@ class Parser {
       else if (name && !isValidNamespaceName(name.value)) this.report('invalidNamespaceName', name, name.value);
     } else if (stack.some((b) => b.kind === 'jail')) this.report('nestedJail', keyword);
     for (const w of words) if (w.unterminated) this.report('unterminatedQuote', w);
-    return { kind, id: this.nextId++, keyword, name, open: brace, body: [], start: keyword.start, end: brace.end };
+    return blockNode(kind, this.nextId++, keyword, name, brace);
   }
 
   private report(key: Parameters<typeof diagnose>[0], tok: Token, ...args: string[]): void {
     this.errors.push(diagnose(key, tok.start, tok.end, ...args));
   }
 }
+
+// One parser per parse, gone after it: one kept keeps their layout (util/keep-layout.ts).
+keepLayout(new Parser(''));
+
+/** A block as its header makes it: every field up front (the closing brace comes later). */
+function blockNode(kind: 'namespace' | 'jail', id: number, keyword: Token, name: Token | undefined, open: Token): BlockNode {
+  return { kind, id, keyword, name, open, close: undefined, body: [], start: keyword.start, end: open.end };
+}
+
+// Blocks live as long as their tree: one kept keeps their layout when no tree is left.
+keepLayout(blockNode('namespace', 0, braceToken(1, 0), undefined, braceToken(1, 0)));
 
 /** The token of a brace line element (see Parser.line) at offset `at`. */
 function braceToken(el: number, at: number): Token {

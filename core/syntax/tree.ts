@@ -6,6 +6,7 @@
 // mean is the model's business, not the tree's.
 
 import type { Diagnostic } from '../diagnostics/types';
+import { keepLayout } from '../util/keep-layout';
 import { lazyProperty } from '../util/lazy';
 import { lex, Token, TokenKind, WordTable } from './lexer';
 
@@ -109,6 +110,9 @@ export class Command implements CommandNode {
     return { kind: this.kind, id: this.id, words: this.words, start: this.start, end: this.end };
   }
 }
+
+// Commands live as long as their tree: one kept keeps their layout when no tree is left (util/keep-layout.ts).
+keepLayout(new Command(0, 0, 0, 0, 0, new WordTable('')));
 
 export interface SourceFile {
   text: string;
