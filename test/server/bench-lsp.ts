@@ -107,7 +107,7 @@ export async function lspBenchRows(ctx: BenchContext): Promise<BenchRow[]> {
     rows.push({
       name: `lsp edit->diagnostics p50/p95 (${small.lines} lines, ${KIND_NAMES[kind]})`, figure: `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms`, goal: 'p95 < 30 ms',
       status: s.p95 < 30 ? 'ok' : 'slow',
-      notes: kind === 'space' ? [`lsp: didChange -> publishDiagnostics of that version over stdio, debounce 0 (the default 50 ms debounce comes on top); each edit is undone by the next; ${WARMUP} edits first, not counted; edits back to back (no idle time between them)`] : undefined,
+      notes: kind === 'space' ? [`lsp: didChange -> publishDiagnostics of that version over stdio, debounce 0 (the default 50 ms debounce comes on top); each edit is undone by the next; ${WARMUP} edits first, not counted; edits back to back (no idle time between them, so the probe expectations, which wait for 200 ms without a change, never run between two)`] : undefined,
     });
   }
   const big = ctx.topology();

@@ -223,6 +223,35 @@ describe('server: protocol over stdio', function () {
     assert.equal(syms.length, 5);
   });
 
+  it('probe expectations: published after a pause in the edits, never between two quick edits', async () => {
+    const u = uri();
+    const text = fs.readFileSync(fixturePath('checker', 'NS4050-probe-expectation.netns'), 'utf8');
+    const codes = (p: { diagnostics: Array<{ code?: unknown }> }) => p.diagnostics.map((d) => d.code);
+    const waitFor = async (pred: () => boolean, what: string): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while (!pred()) {
+        if (Date.now() > deadline) assert.fail(what);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    c.open(u, text);
+    // First the checker's diagnostics (none), then, after the pause, the probe's expectation.
+    assert.deepEqual(codes(await c.diagnostics(u, 1)), []);
+    await waitFor(() => c.published.get(u)!.some((p) => codes(p).includes('NS4050')), 'the probe expectation was never published');
+    // Edits 20 ms apart (a comment typed at the end, undone): the simulator waits for them to stop.
+    const end = positionOf(text, text.length);
+    for (let i = 0; i < 6; i++) {
+      c.change(u, [i % 2 === 0 ? { range: { start: end, end }, text: '#' } : { range: { start: end, end: { line: end.line, character: end.character + 1 } }, text: '' }]);
+      await c.diagnostics(u, c.version(u));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const last = c.version(u);
+    const during = c.published.get(u)!.filter((p) => (p.version ?? 0) > 1 && (p.version ?? 0) < last);
+    assert.ok(during.length >= 5, 'each edit got its diagnostics');
+    assert.deepEqual(during.filter((p) => codes(p).includes('NS4050')).map((p) => p.version), [], 'no probe run between quick edits');
+    await waitFor(() => c.published.get(u)!.some((p) => p.version === last && codes(p).includes('NS4050')), 'the probe expectation of the last version was never published');
+  });
+
   it('closing a document clears its diagnostics', async () => {
     const u = uri();
     c.open(u, 'ipp\n');
