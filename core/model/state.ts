@@ -10,7 +10,7 @@ import {
 import type { ModelState } from './context';
 import { mayHaveDst, pushRoute } from './ip-route-index';
 import { keepLayout } from '../util/keep-layout';
-import { dropDeviceSysctl, initDeviceSysctl, initNetnsSysctl } from './sysctl-defaults';
+import { dropDeviceSysctl, initDeviceSysctl, netnsSysctl } from './sysctl-defaults';
 
 export const ROOT_NETNS = 'root';
 
@@ -50,14 +50,13 @@ export function ensureNetns(state: ModelState, name: string): NetnsConfig {
       { pref: 32767, action: { type: 'lookup', table: RT_TABLE_DEFAULT }, origin: KERNEL_ORIGIN },
     ],
     neighbours: [],
-    sysctl: new Map(),
+    sysctl: netnsSysctl(),
     xtables: new Map(),
     sockets: [],
     nextIfindex: 1,
   };
   state.topology.namespaces.set(name, ns);
   state.nsOrder.push(name);
-  initNetnsSysctl(ns);
   addDevice(state, ns, 'lo', 'loopback', KERNEL_ORIGIN, { mtu: 65536, mac: '00:00:00:00:00:00' });
   return ns;
 }
