@@ -8,7 +8,7 @@ import { diagnose, DiagnosticKey } from '../diagnostics/catalogue';
 import type { Diagnostic, Related } from '../diagnostics/types';
 import type { Ipv4, NetnsConfig, Origin, ProbeSpec, TopologyConfig } from '../kernel/config';
 import type { Token } from '../syntax/lexer';
-import { BlockNode, Command, CommandNode, WordTable } from '../syntax/tree';
+import { BlockNode, CommandNode, KEPT_COMMAND } from '../syntax/tree';
 import { keepLayout } from '../util/keep-layout';
 
 /** What a word of a command is, for semantic tokens, completion, hover and rename. */
@@ -218,4 +218,4 @@ export class ExecContext {
 // A context per command, all gone after the run: one kept keeps their layout (util/keep-layout.ts).
 keepLayout(new ExecContext(undefined as unknown as ModelState, undefined as unknown as StatementInfo, [], []));
 // Statements live as long as their model: one kept keeps their layout when no model is left.
-keepLayout(new StatementInfo(new Command(0, 0, 0, 0, 0, new WordTable('')), ''));
+keepLayout(new StatementInfo(KEPT_COMMAND, ''));

@@ -112,7 +112,8 @@ export class Command implements CommandNode {
 }
 
 // Commands live as long as their tree: one kept keeps their layout when no tree is left (util/keep-layout.ts).
-keepLayout(new Command(0, 0, 0, 0, 0, new WordTable('')));
+/** The kept command (an empty one), also what other kept objects that need a command hold. */
+export const KEPT_COMMAND: Command = keepLayout(new Command(0, 0, 0, 0, 0, new WordTable('')));
 
 export interface SourceFile {
   text: string;
